@@ -1,0 +1,152 @@
+/**
+ * The one module that owns TensorFlow.js and the backend ("device") choice.
+ * Every other file imports `tf` from here, never from '@tensorflow/tfjs' directly.
+ *
+ * Order: explicit override (env KATA_BACKEND or flag --backend) → @tensorflow/tfjs-node-gpu
+ * → @tensorflow/tfjs-node → wasm → cpu. The choice is made once, at import time (top-level await),
+ * so any module that imports `tf` from here gets a ready backend.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { registerWasmTrainingKernels } from './wasm/register.js';
+
+export { tf };
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export interface BackendInfo {
+  /** tfjs backend name as reported by tf.getBackend(). */
+  name: BackendName;
+  /** The package that provides it. */
+  provider: string;
+  /** Human-readable details: GPU name, SIMD/threads. */
+  detail: string;
+  /** Why it was chosen (override, or why the better choices were skipped). */
+  reason: string;
+}
+
+const require = createRequire(import.meta.url);
+const OVERRIDES = ['tensorflow', 'gpu', 'node', 'wasm', 'cpu'] as const;
+type Override = (typeof OVERRIDES)[number];
+
+/** Reads `--backend X` / `--backend=X` from argv, then KATA_BACKEND. */
+export function requestedBackend(argv = process.argv, env = process.env): Override | undefined {
+  let raw: string | undefined;
+  const i = argv.findIndex((a) => a === '--backend' || a.startsWith('--backend='));
+  if (i >= 0) raw = argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1];
+  raw ??= env.KATA_BACKEND;
+  if (raw === undefined || raw === '') return undefined;
+  const v = raw.toLowerCase();
+  if (!(OVERRIDES as readonly string[]).includes(v)) {
+    throw new Error(
+      `backend override: expected one of ${OVERRIDES.join(', ')} (from --backend or KATA_BACKEND), got "${raw}"`,
+    );
+  }
+  return v as Override;
+}
+
+/** Is a package resolvable from here? (without loading it) */
+export function isInstalled(pkg: string): boolean {
+  try {
+    require.resolve(`${pkg}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function tryNode(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<BackendInfo | string> {
+  if (!isInstalled(pkg)) return `${pkg} is not installed`;
+  try {
+    await import(pkg);
+    await tf.setBackend('tensorflow');
+    await tf.ready();
+  } catch (e) {
+    return `${pkg} failed to load (${(e as Error).message.split('\n')[0]})`;
+  }
+  return { name: 'tensorflow', provider: pkg, detail: describeTensorflowDevice(pkg), reason: '' };
+}
+
+/** Names the GPU that libtensorflow sees, or says it runs on the CPU. */
+function describeTensorflowDevice(pkg: string): string {
+  if (pkg !== '@tensorflow/tfjs-node-gpu') return 'native CPU';
+  try {
+    // tfjs-node exposes the binding; listing physical devices is not in its API, so ask nvidia-smi.
+    const out = require('node:child_process').execFileSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5000,
+    }) as string;
+    const name = out.trim().split('\n')[0];
+    return name ? `GPU: ${name}` : 'no CUDA GPU visible: native CPU';
+  } catch {
+    return 'no CUDA GPU visible (nvidia-smi not found): native CPU';
+  }
+}
+
+async function tryWasm(): Promise<BackendInfo | string> {
+  try {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+    wasm.setWasmPaths(dist + path.sep);
+    registerWasmTrainingKernels();
+    if (!(await tf.setBackend('wasm'))) return 'wasm backend failed to initialise';
+    await tf.ready();
+  } catch (e) {
+    return `wasm failed to load (${(e as Error).message.split('\n')[0]})`;
+  }
+  const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+  const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+  return {
+    name: 'wasm',
+    provider: '@tensorflow/tfjs-backend-wasm',
+    detail: `${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'multi-threaded' : '1 thread'}`,
+    reason: '',
+  };
+}
+
+async function useCpu(): Promise<BackendInfo> {
+  await tf.setBackend('cpu');
+  await tf.ready();
+  return { name: 'cpu', provider: '@tensorflow/tfjs-backend-cpu', detail: 'plain JavaScript', reason: '' };
+}
+
+export async function chooseBackend(override = requestedBackend()): Promise<BackendInfo> {
+  const skipped: string[] = [];
+  const pick = (info: BackendInfo | string, why: string): BackendInfo | undefined => {
+    if (typeof info === 'string') {
+      skipped.push(info);
+      return undefined;
+    }
+    info.reason = why;
+    return info;
+  };
+  if (override) {
+    const why = `requested by ${process.argv.some((a) => a.startsWith('--backend')) ? '--backend' : 'KATA_BACKEND'}=${override}`;
+    let info: BackendInfo | string;
+    if (override === 'cpu') info = await useCpu();
+    else if (override === 'wasm') info = await tryWasm();
+    else if (override === 'node') info = await tryNode('@tensorflow/tfjs-node');
+    else {
+      info = await tryNode('@tensorflow/tfjs-node-gpu');
+      if (typeof info === 'string' && override === 'tensorflow') info = await tryNode('@tensorflow/tfjs-node');
+    }
+    if (typeof info === 'string') throw new Error(`backend override ${override}: ${info}`);
+    return pick(info, why)!;
+  }
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const) {
+    const got = pick(await tryNode(pkg), skipped.length ? skipped.join('; ') : `${pkg} is installed`);
+    if (got) return got;
+  }
+  const wasm = pick(await tryWasm(), skipped.join('; '));
+  if (wasm) return wasm;
+  return pick(await useCpu(), skipped.join('; '))!;
+}
+
+/** The backend this process runs on, chosen once at import time. */
+export const backend: BackendInfo = await chooseBackend();
+
+/** `backend: wasm (SIMD, 1 thread) — @tensorflow/tfjs-node-gpu is not installed; ...` */
+export function backendLine(info: BackendInfo = backend): string {
+  return `backend: ${info.name} (${info.detail}) — ${info.reason}`;
+}
