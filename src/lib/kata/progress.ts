@@ -1,0 +1,69 @@
+/**
+ * The learner's progress: `<root>/.kata-progress.json` — which katas passed, how many hints were shown.
+ * A corrupted file is never silently dropped: it is moved aside to `.kata-progress.json.bak`
+ * (or .bak.2, .bak.3, … when that exists) with a clear message, and progress starts empty.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface Progress {
+  /** Names of the katas whose tests all passed on the learner's files. */
+  solved: string[];
+  /** How many hints of each kata's ladder were shown. */
+  hintsShown: Record<string, number>;
+}
+
+export const PROGRESS_FILE = '.kata-progress.json';
+
+export function progressPath(root: string): string {
+  return path.join(root, PROGRESS_FILE);
+}
+
+export interface LoadedProgress {
+  progress: Progress;
+  /** Set when the file was corrupted: what was wrong and where it was moved. */
+  warning?: string;
+}
+
+function validate(data: unknown): Progress {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('expected a JSON object');
+  const d = data as Record<string, unknown>;
+  const solved = d.solved ?? [];
+  if (!Array.isArray(solved) || !solved.every((s) => typeof s === 'string')) {
+    throw new Error('"solved": expected an array of kata names');
+  }
+  const hints = d.hintsShown ?? {};
+  if (typeof hints !== 'object' || hints === null || Array.isArray(hints)) {
+    throw new Error('"hintsShown": expected an object { kata name: count }');
+  }
+  for (const [k, v] of Object.entries(hints)) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+      throw new Error(`"hintsShown.${k}": expected a non-negative integer, got ${JSON.stringify(v)}`);
+    }
+  }
+  return { solved: [...(solved as string[])], hintsShown: { ...(hints as Record<string, number>) } };
+}
+
+export function loadProgress(root: string): LoadedProgress {
+  const file = progressPath(root);
+  if (!existsSync(file)) return { progress: { solved: [], hintsShown: {} } };
+  const text = readFileSync(file, 'utf8');
+  try {
+    return { progress: validate(JSON.parse(text)) };
+  } catch (e) {
+    let bak = `${file}.bak`;
+    for (let i = 2; existsSync(bak); i++) bak = `${file}.bak.${i}`;
+    renameSync(file, bak);
+    return {
+      progress: { solved: [], hintsShown: {} },
+      warning:
+        `${PROGRESS_FILE} is corrupted (${(e as Error).message.split('\n')[0]}); ` +
+        `moved it to ${path.relative(root, bak) || bak} and started with empty progress`,
+    };
+  }
+}
+
+export function saveProgress(root: string, progress: Progress): void {
+  const clean: Progress = { solved: [...new Set(progress.solved)].sort(), hintsShown: progress.hintsShown };
+  writeFileSync(progressPath(root), JSON.stringify(clean, null, 2) + '\n');
+}

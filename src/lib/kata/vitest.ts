@@ -1,0 +1,156 @@
+/**
+ * Runs the kata suite in a child Vitest process (the project's vitest.config.ts with KATA_SUITE=1)
+ * and reads its JSON report. Used by the kata runner and by `kata verify`.
+ *
+ * Vitest is started as `node node_modules/vitest/vitest.mjs` — the same binary `npx vitest`
+ * resolves to, without npx's second of start-up.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot } from './manifest.js';
+
+export type Target = 'starter' | 'solution';
+
+export interface AssertionResult {
+  ancestorTitles: string[];
+  fullName: string;
+  status: 'passed' | 'failed' | 'skipped' | 'pending' | 'todo' | 'disabled' | string;
+  title: string;
+  failureMessages: string[];
+}
+
+export interface FileResult {
+  /** Absolute path of the test file. */
+  name: string;
+  status: 'passed' | 'failed' | string;
+  /** A file-level error (import failure, error thrown outside tests); "" when none. */
+  message: string;
+  assertionResults: AssertionResult[];
+}
+
+export interface JsonReport {
+  success: boolean;
+  numTotalTests: number;
+  numFailedTests: number;
+  testResults: FileResult[];
+}
+
+export interface SuiteRun {
+  /** The parsed report, or undefined when Vitest wrote none (it crashed before the end). */
+  report: JsonReport | undefined;
+  /** Vitest's exit code. */
+  exitCode: number;
+  /** Everything it printed (stdout and stderr interleaved). */
+  output: string;
+  /** The backend line printed by the global setup, if seen. */
+  backendLine: string | undefined;
+}
+
+export const vitestBin = path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs');
+
+/** The environment for a kata-suite child: no inherited VITEST_* state from a parent test run. */
+export function kataEnv(root: string, target: Target, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(base)) {
+    if (k.startsWith('VITEST') || k === 'TEST' || k === 'NODE_ENV') continue;
+    env[k] = v;
+  }
+  env.KATA_SUITE = '1';
+  env.KATA_ROOT = root;
+  env.KATA_TARGET = target;
+  env.FORCE_COLOR ??= '0';
+  return env;
+}
+
+export interface RunSuiteOptions {
+  root: string;
+  target: Target;
+  /** Test files to run (absolute); all of the kata suite when empty. */
+  files?: string[];
+  /** Also use Vitest's default reporter and stream its output live. */
+  stream?: boolean;
+  /** Called with each line of output as it arrives (e.g. to echo the backend line at once). */
+  onLine?: (line: string) => void;
+}
+
+/** Runs the kata suite once with a JSON reporter to a temp file and returns the parsed report. */
+export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'kata-report-'));
+  const reportFile = path.join(tmp, 'report.json');
+  const args = [
+    vitestBin,
+    'run',
+    ...(opts.files ?? []),
+    ...(opts.stream ? ['--reporter=default'] : []),
+    '--reporter=json',
+    `--outputFile.json=${reportFile}`,
+    '--passWithNoTests',
+  ];
+  try {
+    const env = kataEnv(opts.root, opts.target);
+    if (opts.stream) env.FORCE_COLOR = process.stdout.isTTY ? '1' : '0';
+    const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let backendLine: string | undefined;
+    let pending = '';
+    const onData = (chunk: Buffer, stream: NodeJS.WriteStream): void => {
+      const text = chunk.toString('utf8');
+      output += text;
+      if (opts.stream) stream.write(text);
+      pending += text;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const plain = stripAnsi(line);
+        if (!backendLine && plain.startsWith('backend: ')) backendLine = plain.trim();
+        opts.onLine?.(plain);
+      }
+    };
+    child.stdout.on('data', (c: Buffer) => onData(c, process.stdout));
+    child.stderr.on('data', (c: Buffer) => onData(c, process.stderr));
+    const exitCode = await new Promise<number>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    });
+    if (pending) {
+      const plain = stripAnsi(pending);
+      if (!backendLine && plain.startsWith('backend: ')) backendLine = plain.trim();
+      opts.onLine?.(plain);
+    }
+    let report: JsonReport | undefined;
+    try {
+      report = JSON.parse(readFileSync(reportFile, 'utf8')) as JsonReport;
+    } catch {
+      report = undefined;
+    }
+    return { report, exitCode, output, backendLine };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export function stripAnsi(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+}
+
+/**
+ * Trims a failure message for a learner: drops stack frames from node_modules and Node internals,
+ * shows paths relative to the root, keeps at most `maxLines` lines.
+ */
+export function trimFailure(message: string, root: string, maxLines = 12): string {
+  const rootPrefix = root.endsWith(path.sep) ? root : root + path.sep;
+  const lines = stripAnsi(message)
+    .split('\n')
+    .filter((l) => !/^\s*at .*(node_modules|node:internal|\(<anonymous>\)|new Promise)/.test(l))
+    .map((l) => l.replaceAll(`file://${rootPrefix}`, '').replaceAll(rootPrefix, '').replaceAll(`file://${repoRoot}${path.sep}`, '').replaceAll(`${repoRoot}${path.sep}`, ''));
+  while (lines.length && lines[lines.length - 1]!.trim() === '') lines.pop();
+  if (lines.length > maxLines) return [...lines.slice(0, maxLines), `  … (${lines.length - maxLines} more lines)`].join('\n');
+  return lines.join('\n');
+}
+
+/** Does a failure look like a broken file (import/compile/typo) rather than a teaching failure? */
+export const BROKEN_PATTERN =
+  /is not a function|does not provide an export named|Cannot find module|Cannot find package|Failed to load url|SyntaxError|Transform failed|ReferenceError|is not defined/;

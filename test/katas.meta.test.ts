@@ -1,0 +1,105 @@
+/**
+ * The honesty of the course (DESIGN.md): for every kata of katas/manifest.json, the starting file
+ * fails the kata's teaching tests (for the lesson's reason, not a compile/import error) and the
+ * solution passes them all. Same logic as `npm run kata verify` (src/lib/kata/verify.ts).
+ *
+ * Also verifies the fixture course, so this test proves something even while the real course
+ * lists no katas, and checks that verify does catch a starter that is broken rather than teaching.
+ */
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadManifest, repoRoot } from '../src/lib/kata/manifest.js';
+import { checkSolution, checkStarter, formatVerifyTable, verify, type VerifyResult } from '../src/lib/kata/verify.js';
+import type { FileResult } from '../src/lib/kata/vitest.js';
+
+const fixture = path.join(repoRoot, 'test/fixtures/course');
+
+function report(r: VerifyResult): string {
+  return [
+    ...formatVerifyTable(r),
+    ...r.verdicts.flatMap((v) => v.problems.map((p) => `${v.kata.name}: ${p}`)),
+    ...r.general,
+  ].join('\n');
+}
+
+describe.concurrent('katas meta: starters fail for their reason, solutions pass', () => {
+  it(`the real course (${loadManifest(repoRoot).katas.length} katas in katas/manifest.json)`, async () => {
+    const r = await verify({ root: repoRoot });
+    expect(r.ok, report(r)).toBe(true);
+    expect(r.verdicts.map((v) => v.kata.name)).toEqual(loadManifest(repoRoot).katas.map((k) => k.name));
+  }, 600_000);
+
+  it('the fixture course', async () => {
+    const r = await verify({ root: fixture });
+    expect(r.ok, report(r)).toBe(true);
+    expect(r.verdicts).toHaveLength(1);
+    expect(r.verdicts[0]).toMatchObject({ starter: '2/3 fail', solution: '3/3 pass', problems: [] });
+    expect(r.backendLine).toMatch(/^backend: /);
+  }, 300_000);
+});
+
+describe('verify rules (on recorded results)', () => {
+  const kata = loadManifest(fixture).katas[0]!;
+  const t = (title: string, status: string, msg = '') => ({
+    ancestorTitles: ['00-fixture safeAdd'],
+    fullName: `00-fixture safeAdd ${title}`,
+    title,
+    status,
+    failureMessages: msg ? [msg] : [],
+  });
+  const file = (tests: ReturnType<typeof t>[], message = ''): FileResult => ({
+    name: path.join(fixture, 'katas/00-fixture/00-fixture.test.ts'),
+    status: 'failed',
+    message,
+    assertionResults: tests,
+  });
+  const teach = 'AssertionError: safeAdd([3], [3,1]) returned ... tf.add broadcast the shapes silently';
+
+  it('accepts a starter that fails its teaching tests with the expected message', () => {
+    const r = checkStarter(kata, file([t('adds two tensors', 'passed'), t('refuses to broadcast [B] against [B,1]', 'failed', teach), t('names both shapes in the error', 'failed', teach)]), fixture);
+    expect(r.problems).toEqual([]);
+    expect(r.summary).toBe('2/3 fail');
+  });
+
+  it('rejects a starter that does not load (a test file with no results)', () => {
+    const r = checkStarter(kata, file([], "SyntaxError: The requested module './add.js' does not provide an export named 'safeAdd'"), fixture);
+    expect(r.summary).toBe('broken');
+    expect(r.problems.join('\n')).toMatch(/no test results — the starter is broken, not teaching: SyntaxError/);
+  });
+
+  it('rejects failures that are code errors, passing teaching tests, unmatched mustFail and failsWith', () => {
+    const r = checkStarter(
+      kata,
+      file([t('refuses to broadcast [B] against [B,1]', 'failed', 'TypeError: safeAdd is not a function'), t('names both shapes in the error', 'passed'), t('other', 'failed', 'AssertionError: expected 1 to be 2')]),
+      fixture,
+    );
+    const text = r.problems.join('\n');
+    expect(text).toContain('"refuses to broadcast [B] against [B,1]" fails with a code error — broken, not teaching: TypeError: safeAdd is not a function');
+    expect(text).toContain('teaching test "names both shapes in the error" passed (mustFail "names both shapes": it must fail)');
+    expect(text).toContain('"other" fails with a message that does not match failsWith /broadcast the shapes silently/');
+    const none = checkStarter({ ...kata, mustFail: ['no such test'] }, file([t('x', 'failed', teach)]), fixture);
+    expect(none.problems).toContain('mustFail "no such test" matches no test title');
+    expect(checkStarter(kata, file([t('x', 'passed')]), fixture).problems[0]).toMatch(/every test passes on the starting file/);
+  });
+
+  it('rejects a solution with a failing test, and one with no tests', () => {
+    expect(checkSolution(file([t('a', 'passed'), t('b', 'failed', 'AssertionError: nope')]), fixture).problems).toEqual(['solution: "b" fails: AssertionError: nope']);
+    expect(checkSolution(file([]), fixture).summary).toBe('broken');
+    expect(checkSolution(undefined, fixture).problems[0]).toMatch(/produced no results/);
+  });
+
+  it('reports a kata folder that the manifest does not list, and missing files', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kata-stray-'));
+    try {
+      cpSync(path.join(fixture, 'katas/00-fixture'), path.join(dir, 'katas/07-stray'), { recursive: true });
+      writeFileSync(path.join(dir, 'katas/manifest.json'), '{ "katas": [] }');
+      const r = await verify({ root: dir });
+      expect(r.ok).toBe(false);
+      expect(r.general).toEqual(['katas/07-stray/ is not listed in katas/manifest.json']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
