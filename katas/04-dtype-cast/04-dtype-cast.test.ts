@@ -1,0 +1,244 @@
+import { afterEach, beforeEach, describe, it } from 'vitest';
+import fc from 'fast-check';
+import { tf } from '../../src/lib/tf.js';
+import { describeTensor, describeValue, formatFloat32, formatShape } from '../../src/lib/describe.js';
+import { toClassIndices, type TargetsInput } from './dtype-cast.js';
+
+// ---------- expectations that explain themselves ----------
+
+function call(input: TargetsInput, numClasses: number, name?: string): tf.Tensor1D {
+  return name === undefined ? toClassIndices(input, numClasses) : toClassIndices(input, numClasses, name);
+}
+
+/** The guard must return int32 [B] with exactly these values. */
+function expectClassIndices(input: TargetsInput, numClasses: number, expected: number[]): void {
+  const shown = describeValue(input);
+  let out: tf.Tensor;
+  try {
+    out = call(input, numClasses);
+  } catch (e) {
+    throw new Error(
+      `toClassIndices(${shown}, ${numClasses}) threw, but these are valid labels.\n  error: ${(e as Error).message}`,
+    );
+  }
+  const problems: string[] = [];
+  if (!(out instanceof tf.Tensor)) throw new Error(`toClassIndices(${shown}, ${numClasses}) returned ${String(out)}: expected a tensor`);
+  if (out.dtype !== 'int32') problems.push(`dtype: expected int32, got ${out.dtype}`);
+  if (formatShape(out.shape) !== formatShape([expected.length])) {
+    problems.push(`shape: expected ${formatShape([expected.length])}, got ${formatShape(out.shape)}`);
+  }
+  const got = Array.from(out.dataSync());
+  if (got.length !== expected.length || got.some((v, i) => v !== expected[i])) {
+    problems.push(`values: expected [${expected.join(', ')}], got [${got.join(', ')}]`);
+  }
+  const desc = describeTensor(out);
+  out.dispose();
+  if (problems.length) {
+    throw new Error(`toClassIndices(${shown}, ${numClasses}) returned ${desc}:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** The guard must throw, and its message must contain every fragment (name[i], value, range...). */
+function expectRejected(
+  what: string,
+  input: TargetsInput,
+  numClasses: number,
+  fragments: string[],
+  name?: string,
+): void {
+  const shown = describeValue(input);
+  let out: tf.Tensor;
+  try {
+    out = call(input, numClasses, name);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const missing = fragments.filter((f) => !msg.includes(f));
+    if (missing.length) {
+      throw new Error(
+        `toClassIndices threw for ${what} — good — but the message should name ${missing.map((m) => JSON.stringify(m)).join(', ')}` +
+          ` so the learner can find the bad label.\n  input: ${shown}\n  message: ${msg.split('\n')[0]}`,
+      );
+    }
+    return;
+  }
+  const got = out instanceof tf.Tensor ? describeValue(out) : String(out);
+  if (out instanceof tf.Tensor) out.dispose();
+  throw new Error(
+    `toClassIndices accepted ${what} and returned ${got}.\n  input: ${shown}\n` +
+      `  expected: an Error naming ${fragments.map((f) => JSON.stringify(f)).join(', ')}`,
+  );
+}
+
+/** Runs a fast-check property; on failure, reports the smallest failing example's own message. */
+function assertProperty<T>(property: fc.IProperty<T>, numRuns = 100): void {
+  const run = fc.check(property, { numRuns });
+  if (run.failed) {
+    const err = run.errorInstance;
+    throw new Error(
+      `property failed on the smallest example fast-check found (seed ${run.seed}):\n  ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+let inputs: tf.Tensor[] = [];
+/** Input tensors made by a test; disposed after it. */
+function input<T extends tf.Tensor>(t: T): T {
+  inputs.push(t);
+  return t;
+}
+beforeEach(() => {
+  inputs = [];
+});
+afterEach(() => {
+  inputs.forEach((t) => t.dispose());
+});
+
+// ---------- what a correct guard lets through ----------
+
+describe('kata 04 — toClassIndices accepts clean labels', () => {
+  it('casts integral float32 labels [0, 1, 1, 0] to int32 [4] with the same values', () => {
+    expectClassIndices(input(tf.tensor1d([0, 1, 1, 0])), 2, [0, 1, 1, 0]);
+  });
+
+  it('passes int32 labels through: int32 [3] [2, 0, 1] stays [2, 0, 1]', () => {
+    expectClassIndices(input(tf.tensor1d([2, 0, 1], 'int32')), 3, [2, 0, 1]);
+  });
+
+  it('accepts plain arrays and typed arrays of whole numbers', () => {
+    expectClassIndices([1, 0, 1], 2, [1, 0, 1]);
+    expectClassIndices(new Float32Array([0, 2, 1]), 3, [0, 2, 1]);
+  });
+
+  it('property: any integral float32 array in [0, numClasses) becomes the same int32 values', () => {
+    assertProperty(
+      fc.property(
+        fc.integer({ min: 2, max: 10 }).chain((n) =>
+          fc.tuple(fc.constant(n), fc.array(fc.integer({ min: 0, max: n - 1 }), { minLength: 1, maxLength: 40 })),
+        ),
+        ([n, labels]) => {
+          const t = tf.tensor1d(labels, 'float32');
+          try {
+            expectClassIndices(t, n, labels);
+          } finally {
+            t.dispose();
+          }
+        },
+      ),
+    );
+  });
+});
+
+// ---------- what it must refuse (the lesson) ----------
+
+describe('kata 04 — toClassIndices refuses labels that tf.cast would silently mangle', () => {
+  it('rejects 1.9 (tf.cast would truncate it to 1), naming targets[3], the value and [0, 2)', () => {
+    expectRejected('a float label 1.9', input(tf.tensor1d([0, 1, 0, 1.9])), 2, ['targets[3]', '1.9', '[0, 2)']);
+  });
+
+  it('rejects fractions that round or floor to a valid class (1.4 and 0.5)', () => {
+    expectRejected('1.4 with 3 classes (Math.round and floor both give 1)', input(tf.tensor1d([2, 0, 1.4])), 3, ['targets[2]', '1.4']);
+    expectRejected('0.5 (Math.round gives 1, floor gives 0)', [1, 0.5], 2, ['targets[1]', '0.5']);
+    expectRejected('-0.5 (tf.cast gives 0)', input(tf.tensor1d([0, -0.5])), 2, ['targets[1]', '-0.5']);
+  });
+
+  it('property: one non-integer anywhere is rejected, naming its position', () => {
+    assertProperty(
+      fc.property(
+        fc.integer({ min: 2, max: 10 }).chain((n) =>
+          fc.tuple(
+            fc.constant(n),
+            fc.array(fc.integer({ min: 0, max: n - 1 }), { minLength: 1, maxLength: 40 }),
+            fc.nat(),
+            fc.double({ min: 0.01, max: 0.99, noNaN: true }),
+          ),
+        ),
+        ([n, labels, pos, frac]) => {
+          const i = pos % labels.length;
+          const values = labels.slice();
+          values[i] = Math.min(values[i]!, n - 2) + frac;
+          const t = tf.tensor1d(values, 'float32');
+          try {
+            expectRejected(`${formatFloat32(Math.fround(values[i]!))} at position ${i}`, t, n, [`targets[${i}]`, `[0, ${n})`]);
+          } finally {
+            t.dispose();
+          }
+        },
+      ),
+    );
+  });
+
+  it('rejects NaN (tf.cast turns it into class 0)', () => {
+    expectRejected('NaN in a float32 tensor', input(tf.tensor1d([0, 1, NaN, 1])), 2, ['targets[2]', 'NaN']);
+    expectRejected('NaN in an array', [0, NaN], 2, ['targets[1]', 'NaN']);
+  });
+
+  it('rejects Infinity and -Infinity', () => {
+    expectRejected('Infinity', input(tf.tensor1d([0, Infinity])), 2, ['targets[1]', 'Infinity']);
+    expectRejected('-Infinity', [-Infinity, 0], 2, ['targets[0]', '-Infinity']);
+  });
+
+  it('rejects negative labels: -1 (int32 and float32)', () => {
+    expectRejected('-1 in an int32 tensor', input(tf.tensor1d([0, 1, -1], 'int32')), 2, ['targets[2]', '-1']);
+    expectRejected('-1 in a float32 tensor', input(tf.tensor1d([-1, 0])), 2, ['targets[0]', '-1']);
+  });
+
+  it('rejects labels >= numClasses (2 with numClasses 2; raw Fashion-MNIST label 3)', () => {
+    expectRejected('2 with numClasses = 2', input(tf.tensor1d([0, 1, 2], 'int32')), 2, ['targets[2]', '2', '[0, 2)']);
+    expectRejected('raw labels 3, 4 that were never remapped', [3, 4, 3], 2, ['targets[0]', '3', '[0, 2)']);
+  });
+
+  it('rejects a string tensor', () => {
+    expectRejected('a string tensor', input(tf.tensor1d(['0', '1'])), 2, ['targets', 'string']);
+  });
+
+  it('rejects an array of strings ("1" read from a CSV), naming the first one', () => {
+    expectRejected('strings from a CSV', ['1', '0', '1'], 2, ['targets[0]', '"1"', 'string']);
+    expectRejected('one string among numbers', [0, 1, '1'], 2, ['targets[2]', '"1"']);
+  });
+
+  it('rejects empty input (tensor and array)', () => {
+    expectRejected('an empty tensor', input(tf.tensor1d([])), 2, ['targets', 'empty']);
+    expectRejected('an empty array', [], 2, ['targets', 'empty']);
+  });
+
+  it('rejects [B,1] targets, naming the shape and pointing to the squeeze (kata 05)', () => {
+    expectRejected('shape [2,1]', input(tf.tensor2d([[0], [1]])), 2, ['targets', '[2,1]', 'squeeze']);
+  });
+
+  it('rejects numClasses that is not an integer >= 2', () => {
+    for (const n of [1, 0, 1.5, NaN]) {
+      expectRejected(`numClasses = ${n}`, input(tf.tensor1d([0, 0])), n, ['numClasses', String(n)]);
+    }
+  });
+
+  it('uses the name argument in its messages: yBatch[1]', () => {
+    expectRejected('1.9 passed as yBatch', input(tf.tensor1d([0, 1.9])), 2, ['yBatch[1]', '1.9'], 'yBatch');
+  });
+});
+
+describe('kata 04 — toClassIndices cleans up after itself', () => {
+  it('leaks no tensors, whether it accepts or rejects', () => {
+    const good = input(tf.tensor1d([0, 1, 1]));
+    const bad = input(tf.tensor1d([0, 1.9]));
+    const before = tf.memory().numTensors;
+    call(good, 2).dispose();
+    call([1, 0], 2).dispose();
+    try {
+      call(bad, 2).dispose();
+    } catch {
+      /* expected */
+    }
+    try {
+      call([0, NaN], 2).dispose();
+    } catch {
+      /* expected */
+    }
+    const after = tf.memory().numTensors;
+    if (after !== before) {
+      throw new Error(
+        `tf.memory().numTensors went from ${before} to ${after}: toClassIndices left ${after - before} tensor(s) behind. ` +
+          `Wrap tensor work in tf.tidy, and check values before creating tensors.`,
+      );
+    }
+  });
+});
