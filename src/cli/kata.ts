@@ -105,10 +105,13 @@ async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui'): Promi
   const test = kataPaths(k, root).test;
   const args = mode === 'watch' ? [vitestBin, test] : [vitestBin, '--ui', test];
   console.log(chalk.dim(`${mode === 'watch' ? 'Watching' : 'Vitest UI for'} ${k.name}${target === 'solution' ? ' (against the solution)' : ''} — Ctrl-C to stop`));
-  const env = kataEnv(root, target);
-  env.FORCE_COLOR = process.stdout.isTTY ? '1' : '0';
+  const env = kataEnv(root, target, !!process.stdout.isTTY);
   const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: 'inherit' });
-  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  // Ctrl-C reaches Vitest through the terminal; pass on a SIGTERM sent to this process only.
+  const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+  process.on('SIGINT', forward('SIGINT'));
+  process.on('SIGTERM', forward('SIGTERM'));
+  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 0)));
 }
 
 async function runKata(k: Kata, target: Target, verbose: boolean): Promise<number> {

@@ -51,16 +51,18 @@ export interface SuiteRun {
 export const vitestBin = path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs');
 
 /** The environment for a kata-suite child: no inherited VITEST_* state from a parent test run. */
-export function kataEnv(root: string, target: Target, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function kataEnv(root: string, target: Target, color = false, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(base)) {
-    if (k.startsWith('VITEST') || k === 'TEST' || k === 'NODE_ENV') continue;
+    // Colour is decided per run (colour libraries treat any FORCE_COLOR, even "0", differently).
+    if (k.startsWith('VITEST') || k === 'TEST' || k === 'NODE_ENV' || k === 'FORCE_COLOR' || k === 'NO_COLOR') continue;
     env[k] = v;
   }
   env.KATA_SUITE = '1';
   env.KATA_ROOT = root;
   env.KATA_TARGET = target;
-  env.FORCE_COLOR ??= '0';
+  if (color) env.FORCE_COLOR = '1';
+  else env.NO_COLOR = '1';
   return env;
 }
 
@@ -89,8 +91,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
     '--passWithNoTests',
   ];
   try {
-    const env = kataEnv(opts.root, opts.target);
-    if (opts.stream) env.FORCE_COLOR = process.stdout.isTTY ? '1' : '0';
+    const env = kataEnv(opts.root, opts.target, !!opts.stream && !!process.stdout.isTTY);
     const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let backendLine: string | undefined;
