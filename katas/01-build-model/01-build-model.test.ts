@@ -1,0 +1,251 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { tf } from '../../src/lib/tf.js';
+import { describeTensor, formatShape } from '../../src/lib/describe.js';
+import { loadBundledPair } from '../../src/lib/data/bundled.js';
+import { loadBackbone, type Backbone } from '../../src/lib/models/backbones.js';
+import type { TransferModel } from '../../src/lib/classifier.js';
+import { buildModel } from './build-model.js';
+
+// ---------- fixtures ----------
+
+const fixture = JSON.parse(readFileSync(new URL('./pretrained-features.json', import.meta.url), 'utf8')) as {
+  indices: number[];
+  features: number[][];
+};
+const data = loadBundledPair();
+let images: tf.Tensor4D; // float32 [6,28,28,1], bundled test images (Dress and Coat)
+let backbone: Backbone; // resnet-mini with the committed pretrained weights, shared by the frozen tests
+
+beforeAll(async () => {
+  const t = data.test.subset(fixture.indices).toTensors();
+  images = t.x;
+  t.y.dispose();
+  backbone = await loadBackbone('resnet-mini');
+});
+afterAll(() => {
+  images.dispose();
+  backbone.model.dispose();
+});
+
+/** Builds a model on a fresh copy of the pretrained backbone (so tests cannot disturb each other). */
+async function fresh(opts: Parameters<typeof buildModel>[0] = {}): Promise<TransferModel> {
+  return buildModel({ backbone: await loadBackbone('resnet-mini'), ...opts });
+}
+
+function headParams(featureDim: number, numClasses: number): number {
+  return featureDim * 500 + 500 + 500 * numClasses + numClasses;
+}
+function countParams(vars: tf.Variable[]): number {
+  return vars.reduce((n, v) => n + v.size, 0);
+}
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** Every backbone weight (kernels, BatchNorm gamma/beta AND moving mean/variance), copied out. */
+function snapshot(m: tf.LayersModel): Map<string, Float32Array> {
+  return new Map(m.weights.map((w) => [w.originalName, w.read().dataSync().slice() as Float32Array]));
+}
+function changedWeights(before: Map<string, Float32Array>, m: tf.LayersModel): string[] {
+  return m.weights
+    .filter((w) => {
+      const a = before.get(w.originalName)!;
+      const b = w.read().dataSync();
+      return a.some((v, i) => v !== b[i]);
+    })
+    .map((w) => w.originalName);
+}
+
+/** One step of plain training on the head: forward in training mode, cross-entropy, Adam. */
+function trainingStep(model: TransferModel, x: tf.Tensor4D, y: tf.Tensor1D): void {
+  const optimizer = tf.train.adam(0.01);
+  tf.tidy(() => {
+    optimizer.minimize(
+      () => tf.losses.softmaxCrossEntropy(tf.oneHot(y, model.numClasses), model.forward(x, { training: true })),
+      false,
+      model.trainableVariables(),
+    );
+  });
+  optimizer.dispose();
+}
+
+// ---------- the model's output ----------
+
+describe('kata 01 — buildModel returns logits [B, numClasses]', () => {
+  it('forward(images [6,28,28,1]) gives float32 [6, 2] with the defaults', async () => {
+    const model = await buildModel({ backbone });
+    const out = model.forward(images, { training: false });
+    const desc = describeTensor(out);
+    out.dispose();
+    model.head.dispose();
+    if (desc !== 'float32 [6,2]') throw new Error(`logits: expected float32 [6,2] (B=6 images, numClasses=2), got ${desc}`);
+  });
+
+  it('numClasses: 5 gives logits [6, 5]', async () => {
+    const model = await buildModel({ backbone, numClasses: 5 });
+    const out = model.forward(images, { training: false });
+    const shape = formatShape(out.shape);
+    out.dispose();
+    model.head.dispose();
+    if (shape !== '[6,5]') throw new Error(`logits: expected shape [6,5] for numClasses 5, got ${shape}`);
+  });
+
+  it('returns logits, not probabilities: the last layer is linear (the loss applies softmax itself)', async () => {
+    const model = await buildModel({ backbone });
+    const last = model.head.layers[model.head.layers.length - 1]!;
+    const activation = (last.getConfig() as { activation?: string }).activation;
+    const out = model.forward(images, { training: false });
+    const rowSums = tf.tidy(() => tf.sum(out, 1).arraySync() as number[]);
+    out.dispose();
+    model.head.dispose();
+    const allSumToOne = rowSums.every((s) => Math.abs(s - 1) < 1e-5);
+    if (activation !== 'linear' || allSumToOne) {
+      throw new Error(
+        `head output: expected logits from a linear Dense(numClasses), got activation '${activation}' on layer '${last.name}'` +
+          (allSumToOne ? ` and rows that sum to 1 (${rowSums.map((s) => s.toFixed(4)).join(', ')}): probabilities.` : '.') +
+          `\n  softmaxCrossEntropy(labels, logits) applies softmax itself; softmax twice flattens the gradient and the loss.`,
+      );
+    }
+  });
+
+  it('the head is Dense(500) → ReLU → Dropout → Dense(numClasses)', async () => {
+    const model = await buildModel({ backbone, numClasses: 3 });
+    const kinds: string[] = [];
+    for (const l of model.head.layers) {
+      const cfg = l.getConfig() as { units?: number; activation?: string; rate?: number };
+      const cls = l.getClassName();
+      if (cls === 'Dense') {
+        kinds.push(`Dense(${cfg.units})`);
+        if (cfg.activation && cfg.activation !== 'linear') kinds.push(cfg.activation === 'relu' ? 'ReLU' : cfg.activation);
+      } else if (cls === 'Activation') kinds.push(cfg.activation === 'relu' ? 'ReLU' : String(cfg.activation));
+      else if (cls === 'ReLU') kinds.push('ReLU');
+      else if (cls === 'Dropout') kinds.push(cfg.rate! > 0 ? 'Dropout' : 'Dropout(0)');
+      else kinds.push(cls);
+    }
+    model.head.dispose();
+    const got = kinds.join(' → ');
+    const expected = 'Dense(500) → ReLU → Dropout → Dense(3)';
+    if (got !== expected) throw new Error(`head: expected ${expected}, got ${got}`);
+  });
+
+  it('dropout is active with { training: true } and off with { training: false }', async () => {
+    const model = await buildModel({ backbone });
+    const [a, b, c, d] = [false, false, true, true].map((training) => model.forward(images, { training }));
+    const same = (p: tf.Tensor, q: tf.Tensor): boolean => tf.tidy(() => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]! === 0);
+    const inferenceStable = same(a!, b!);
+    const trainingVaries = !same(c!, d!);
+    tf.dispose([a, b, c, d]);
+    model.head.dispose();
+    if (!inferenceStable) throw new Error('forward({ training: false }) twice: expected identical logits (no dropout), got different ones');
+    if (!trainingVaries) throw new Error('forward({ training: true }) twice: expected different logits (dropout active), got identical ones');
+  });
+});
+
+// ---------- frozen means frozen ----------
+
+describe('kata 01 — the frozen backbone', () => {
+  it('loads the pretrained weights: features of 6 known images match the stored ones', async () => {
+    const model = await buildModel({ backbone: 'resnet-mini' });
+    const got = tf.tidy(() => {
+      const f = model.backbone.model.apply(model.backbone.preprocess(images), { training: false }) as tf.Tensor2D;
+      return f.arraySync();
+    });
+    model.dispose();
+    let worst = 0;
+    got.forEach((row, i) => row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - fixture.features[i]![j]!)))));
+    if (!(worst < 1e-3)) {
+      throw new Error(
+        `backbone features: expected the stored features of the pretrained resnet-mini (max difference < 1e-3), got a max difference of ${worst.toPrecision(3)}. ` +
+          'Is the backbone loaded with its pretrained weights (loadBackbone), not built from scratch?',
+      );
+    }
+  });
+
+  it('frozen (the default): no backbone weight is trainable, and only the head is: 65,502 parameters for 128 features, 2 classes', async () => {
+    const model = await fresh();
+    const trainableInBackbone = model.backbone.model.trainableWeights.map((w) => w.originalName);
+    const got = countParams(model.trainableVariables());
+    const expected = headParams(model.backbone.featureDim, 2);
+    model.dispose();
+    if (trainableInBackbone.length > 0) {
+      throw new Error(
+        `backbone: expected every weight non-trainable when freezeBackbone is true, got ${trainableInBackbone.length} trainable (e.g. ${trainableInBackbone.slice(0, 3).join(', ')})`,
+      );
+    }
+    if (got !== expected) {
+      throw new Error(`trainableVariables(): expected ${fmt(expected)} parameters (the head only), got ${fmt(got)}`);
+    }
+  });
+
+  it('freezeBackbone: false makes every weight trainable: backbone + head', async () => {
+    const model = await fresh({ freezeBackbone: false });
+    const backboneTrainable = model.backbone.model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+    const got = countParams(model.trainableVariables());
+    const expected = backboneTrainable + headParams(model.backbone.featureDim, 2);
+    const nonTrainableKernels = model.backbone.model.nonTrainableWeights.filter((w) => !/moving_(mean|variance)/.test(w.originalName));
+    model.dispose();
+    if (nonTrainableKernels.length > 0 || got !== expected || backboneTrainable === 0) {
+      throw new Error(
+        `trainableVariables() with freezeBackbone false: expected ${fmt(expected)} parameters (backbone ${fmt(backboneTrainable)} + head), got ${fmt(got)}` +
+          (nonTrainableKernels.length ? `; still frozen: ${nonTrainableKernels.map((w) => w.originalName).slice(0, 3).join(', ')}` : ''),
+      );
+    }
+  });
+
+  it('a training step changes the head and leaves every backbone weight bit-identical, BatchNorm statistics included', async () => {
+    const model = await fresh();
+    const before = snapshot(model.backbone.model);
+    const headBefore = snapshot(model.head);
+    const y = tf.tensor1d([0, 0, 0, 0, 1, 1], 'int32');
+    trainingStep(model, images, y);
+    y.dispose();
+    const changed = changedWeights(before, model.backbone.model);
+    const headChanged = changedWeights(headBefore, model.head);
+    model.dispose();
+    if (changed.length > 0) {
+      throw new Error(
+        `backbone after one training step: expected every weight unchanged, got ${changed.length} changed, e.g. ${changed.slice(0, 4).join(', ')}.\n` +
+          '  Trainable weights change when the optimizer may touch them; BatchNorm moving_mean/moving_variance change when the\n' +
+          '  backbone runs with { training: true } — tfjs updates them in training mode even for a non-trainable layer.',
+      );
+    }
+    if (headChanged.length === 0) throw new Error('head after one training step: expected its weights to change, got none changed');
+  });
+});
+
+// ---------- bad input ----------
+
+describe('kata 01 — numClasses is checked', () => {
+  for (const bad of [1, 0, -2, 2.5, Number.NaN, '2' as unknown as number]) {
+    const shown = typeof bad === 'string' ? JSON.stringify(bad) : String(bad);
+    it(`rejects numClasses ${shown} with an error naming numClasses and the value`, async () => {
+      let message: string | undefined;
+      let built: TransferModel | undefined;
+      try {
+        built = await buildModel({ backbone, numClasses: bad });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      built?.head.dispose();
+      if (message === undefined) {
+        throw new Error(`buildModel({ numClasses: ${shown} }): expected an Error naming numClasses, got a model`);
+      }
+      if (!message.includes('numClasses') || !message.includes(shown)) {
+        throw new Error(`buildModel({ numClasses: ${shown} }) threw, but the message should name numClasses and the value ${shown}: "${message}"`);
+      }
+    });
+  }
+});
+
+describe('kata 01 — memory', () => {
+  it('forward leaks no tensor', async () => {
+    const model = await buildModel({ backbone });
+    const before = tf.memory().numTensors;
+    model.forward(images, { training: true }).dispose();
+    model.forward(images, { training: false }).dispose();
+    const after = tf.memory().numTensors;
+    model.head.dispose();
+    if (after !== before) throw new Error(`tf.memory().numTensors: expected ${before} after two forward passes, got ${after}`);
+  });
+});
