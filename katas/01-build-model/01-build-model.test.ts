@@ -131,10 +131,12 @@ describe('kata 01 — buildModel returns logits [B, numClasses]', () => {
 
   it('dropout is active with { training: true } and off with { training: false }', async () => {
     const model = await buildModel({ backbone });
-    const [a, b, c, d] = [false, false, true, true].map((training) => model.forward(images, { training }));
-    const same = (p: tf.Tensor, q: tf.Tensor): boolean => tf.tidy(() => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]! === 0);
-    const inferenceStable = same(a!, b!);
-    const trainingVaries = !same(c!, d!);
+    const [a, b, c, d] = [false, false, true, true].map((training) => model.forward(images, { training })) as [
+      tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D,
+    ];
+    const same = (p: tf.Tensor, q: tf.Tensor): boolean => tf.tidy(() => tf.max(tf.abs(tf.sub(p, q)))).dataSync()[0] === 0;
+    const inferenceStable = same(a, b);
+    const trainingVaries = !same(c, d);
     tf.dispose([a, b, c, d]);
     model.head.dispose();
     if (!inferenceStable) throw new Error('forward({ training: false }) twice: expected identical logits (no dropout), got different ones');
@@ -180,7 +182,7 @@ describe('kata 01 — the frozen backbone', () => {
 
   it('freezeBackbone: false makes every weight trainable: backbone + head', async () => {
     const model = await fresh({ freezeBackbone: false });
-    const backboneTrainable = model.backbone.model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+    const backboneTrainable = model.backbone.model.trainableWeights.reduce((n, w) => n + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
     const got = countParams(model.trainableVariables());
     const expected = backboneTrainable + headParams(model.backbone.featureDim, 2);
     const nonTrainableKernels = model.backbone.model.nonTrainableWeights.filter((w) => !/moving_(mean|variance)/.test(w.originalName));
