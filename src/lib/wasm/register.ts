@@ -1,10 +1,37 @@
 /**
  * Registers the gradient kernels that the stock wasm backend lacks, so that conv nets train on wasm.
  * (tfjs issue #8474: Conv2DBackpropFilter is missing from @tensorflow/tfjs-backend-wasm.)
+ *
+ * Call after importing '@tensorflow/tfjs-backend-wasm' and before tf.setBackend('wasm') (src/lib/tf.ts does).
+ *  - Conv2DBackpropFilter: added (one XNNPACK conv, see conv2d-backprop-filter.ts).
+ *  - DepthwiseConv2dNativeBackpropFilter / ...Input: added (one depthwise conv each, see depthwise-grads.ts).
+ *  - Conv2DBackpropInput: replaced by a wrapper that runs an XNNPACK conv where the stock scalar loop is slow.
+ *  - Tile: replaced by a wrapper that broadcasts with one SIMD multiply (BatchNorm gradients), see tile.ts.
  */
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { makeConv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-grads.js';
+import { makeTileConfig } from './tile.js';
+import { tf } from './util.js';
+
 let registered = false;
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
-  // Kernels are added here by ./conv2d-backprop-filter.ts and friends.
+  const add = (k: tf.KernelConfig): void => {
+    if (!tf.getKernel(k.kernelName, 'wasm')) tf.registerKernel(k);
+  };
+  add(conv2dBackpropFilterConfig);
+  add(depthwiseBackpropFilterConfig);
+  add(depthwiseBackpropInputConfig);
+
+  const stockInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (stockInput) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+  tf.registerKernel(makeConv2dBackpropInputConfig(stockInput));
+
+  const stockTile = tf.getKernel('Tile', 'wasm');
+  if (stockTile) {
+    tf.unregisterKernel('Tile', 'wasm');
+    tf.registerKernel(makeTileConfig(stockTile));
+  }
 }

@@ -1,0 +1,46 @@
+/**
+ * Shared helpers for the wasm training kernels.
+ *
+ * These files import TensorFlow.js directly (not from ../tf.js): tf.ts imports register.ts, and importing it back
+ * would be a cycle through tf.ts's top-level await. '@tensorflow/tfjs' re-exports the one tfjs-core instance.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export { tf };
+
+/** The slice of the backend interface a composed kernel needs. */
+export interface RefCountingBackend {
+  incRef(dataId: object): void;
+}
+
+/**
+ * Hands a tensor computed with tfjs ops back to the engine as a kernel output: adds a reference to its data,
+ * then disposes the tensor, so that the engine's new tensor owns the data and nothing leaks.
+ */
+export function asKernelOutput(backend: unknown, t: tf.Tensor): tf.TensorInfo {
+  (backend as RefCountingBackend).incRef(t.dataId);
+  const info: tf.TensorInfo = { dataId: t.dataId, shape: t.shape.slice(), dtype: t.dtype };
+  t.dispose();
+  return info;
+}
+
+/**
+ * A kernel input as a Tensor usable by ops, without copying its data. The engine passes real Tensors to kernels;
+ * a bare TensorInfo gets wrapped (with its own reference, so disposing the wrapper, e.g. by tidy, is safe).
+ * Call inside tf.tidy.
+ */
+export function asTensor<R extends tf.Rank>(backend: unknown, info: tf.TensorInfo): tf.Tensor<R> {
+  if (info instanceof tf.Tensor) return info as tf.Tensor<R>;
+  const t = tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor<R>;
+  (backend as RefCountingBackend).incRef(info.dataId);
+  return t;
+}
+
+export type Pair = [number, number];
+export function pair(v: number | number[] | undefined, name: string, kernel: string): Pair {
+  if (v === undefined || v === null) return [1, 1];
+  if (typeof v === 'number') return [v, v];
+  if (v.length === 2) return [v[0]!, v[1]!];
+  if (v.length === 4) return [v[1]!, v[2]!]; // [1, h, w, 1] form
+  throw new Error(`${kernel} (wasm): unsupported ${name} ${JSON.stringify(v)}`);
+}
