@@ -173,6 +173,8 @@ export interface DataLoaderOptions {
   seed?: number;
   /** Only false is supported: the last batch may be smaller. */
   dropLast?: false;
+  /** The epoch number of the first iteration (a resumed run continues the same sequence of orders). Default 0. */
+  firstEpoch?: number;
 }
 
 /**
@@ -208,6 +210,11 @@ export class DataLoader implements Iterable<Batch> {
     this.shuffle = opts.shuffle ?? false;
     this.seed = seed;
     this.numBatches = Math.ceil(dataset.length / bs);
+    const first = opts.firstEpoch ?? 0;
+    if (!Number.isInteger(first) || first < 0) {
+      throw new Error(`DataLoader firstEpoch: expected a non-negative integer, got ${String(opts.firstEpoch)}`);
+    }
+    this.epoch = first;
   }
 
   /** Epochs started so far. */
