@@ -13,6 +13,7 @@ import { BACKBONE_INPUT_SHAPES, bundledData, folderData, type PipelineData } fro
 import { DEFAULT_EPOCHS, DEFAULTS } from '../lib/pipeline/options.js';
 import { runPipeline } from '../lib/pipeline/run.js';
 import { savePipeline } from '../lib/pipeline/save.js';
+import { trainSummary } from '../lib/pipeline/summary.js';
 import { defaultRunDir, intOption, numberOption, passBars } from '../lib/pipeline/cli.js';
 
 const program = new Command('train')
@@ -23,6 +24,7 @@ const program = new Command('train')
   .option('--from-scratch', 'same architecture, randomly initialised, all trainable')
   .option('--cache-features', 'train the head on backbone features computed once (default for a frozen backbone)')
   .option('--no-cache-features', "forward the frozen backbone on every batch, as the seed's loop does")
+  .option('--no-precise-bn', 'from scratch: keep the moving BatchNorm statistics as training left them (no recalibration per epoch)')
   .option('--batch-size <n>', 'mini-batch size', intOption('--batch-size', 1), DEFAULTS.batchSize)
   .option('--lr <x>', 'Adam learning rate', numberOption('--lr', (n) => n > 0 && Number.isFinite(n), 'a positive number'), DEFAULTS.lr)
   .option('--dropout <x>', 'dropout rate of the head', numberOption('--dropout', (n) => n >= 0 && n < 1, 'a number in [0, 1)'), DEFAULTS.dropout)
@@ -37,7 +39,7 @@ const program = new Command('train')
 
 const opts = program.opts<{
   labels?: number; epochs?: number; seed: number; fromScratch?: boolean; cacheFeatures?: boolean; batchSize: number;
-  lr: number; dropout: number; data?: string; backbone: BackboneName; weights?: string; out?: string; testLimit?: number; json?: boolean;
+  lr: number; dropout: number; preciseBn: boolean; data?: string; backbone: BackboneName; weights?: string; out?: string; testLimit?: number; json?: boolean;
 }>();
 
 try {
@@ -59,7 +61,7 @@ try {
   const result = await runPipeline(
     {
       labelsPerClass: opts.labels, epochs: opts.epochs, seed: opts.seed, fromScratch: opts.fromScratch, backbone: opts.backbone,
-      weights: opts.weights, cacheFeatures: opts.cacheFeatures, batchSize: opts.batchSize, lr: opts.lr, dropout: opts.dropout,
+      weights: opts.weights, cacheFeatures: opts.cacheFeatures, batchSize: opts.batchSize, lr: opts.lr, dropout: opts.dropout, preciseBn: opts.preciseBn,
     },
     {
       data,
@@ -78,19 +80,7 @@ try {
   console.log(`seconds: ${result.seconds.toFixed(1)}`);
   console.log(`saved: ${displayPath(out)}/ (head/, ${result.mode === 'scratch' ? 'backbone/, ' : ''}pipeline.json — backbone ${result.backbone})`);
   if (opts.json) {
-    console.log(
-      JSON.stringify({
-        backend: result.backend,
-        epochs: result.epochs,
-        labelsPerClass: result.labelsPerClass,
-        testAccuracy: Number(result.testAccuracy.toFixed(4)),
-        seconds: Number(result.seconds.toFixed(1)),
-        mode: result.mode,
-        backbone: result.backbone,
-        testImages: result.testImages,
-        savedTo: displayPath(out),
-      }),
-    );
+    console.log(JSON.stringify(trainSummary(result, displayPath(out))));
   }
 } catch (e) {
   console.error(`train: ${(e as Error).message}`);

@@ -24,16 +24,19 @@ export interface PipelineLoaderOptions extends DataLoaderOptions {
   features?: { values: Float32Array; dim: number };
   /** Called at the start of every pass over the data; the returned progress is ticked per batch. */
   progress?: (numBatches: number) => PassProgress;
+  /** Called once at the end of every complete pass (before the training loop validates). */
+  onPassEnd?: () => void;
 }
 
 export class PipelineLoader extends DataLoader {
   readonly numClasses: number;
   readonly features?: { values: Float32Array; dim: number };
   private readonly progress?: (numBatches: number) => PassProgress;
+  private readonly onPassEnd?: () => void;
 
   constructor(dataset: InMemoryDataset, opts: PipelineLoaderOptions) {
     super(dataset, opts);
-    const { numClasses, features, progress } = opts;
+    const { numClasses, features, progress, onPassEnd } = opts;
     if (features && features.values.length !== dataset.length * features.dim) {
       throw new Error(
         `PipelineLoader features: expected ${dataset.length} images × ${features.dim} = ${dataset.length * features.dim} values, ` +
@@ -43,6 +46,7 @@ export class PipelineLoader extends DataLoader {
     this.numClasses = numClasses;
     this.features = features;
     this.progress = progress;
+    this.onPassEnd = onPassEnd;
   }
 
   override [Symbol.iterator](): Iterator<Batch> {
@@ -54,15 +58,20 @@ export class PipelineLoader extends DataLoader {
     const feats = this.features;
     const bar = this.progress?.(this.numBatches);
     let start = 0;
-    const finish = (): IteratorResult<Batch> => {
-      bar?.stop();
+    let finished = false;
+    const finish = (complete: boolean): IteratorResult<Batch> => {
+      if (!finished) {
+        finished = true;
+        bar?.stop();
+        if (complete) this.onPassEnd?.();
+      }
       return { done: true, value: undefined };
     };
     return {
       next: (): IteratorResult<Batch> => {
         let raw: Batch;
         if (feats) {
-          if (start >= order.length) return finish();
+          if (start >= order.length) return finish(true);
           const end = Math.min(start + this.batchSize, order.length);
           const b = end - start;
           const x = new Float32Array(b * feats.dim);
@@ -76,13 +85,13 @@ export class PipelineLoader extends DataLoader {
           raw = { x: tf.tensor4d(x, [b, 1, 1, feats.dim], 'float32'), y: tf.tensor1d(y, 'int32') };
         } else {
           const r = images.next();
-          if (r.done) return finish();
+          if (r.done) return finish(true);
           raw = r.value;
         }
         bar?.tick();
         return { done: false, value: { x: raw.x, y: guardLabels(raw.y, this.numClasses) } };
       },
-      return: (): IteratorResult<Batch> => finish(),
+      return: (): IteratorResult<Batch> => finish(false),
     };
   }
 }

@@ -22,6 +22,8 @@ export interface PipelineOptions {
   dropout?: number;
   /** Fraction of the labelled images (per class) used for validation. */
   valFraction?: number;
+  /** A trained (from-scratch) backbone: reset BatchNorm moving statistics to the training images' after each epoch (precise-bn.ts). Default true. */
+  preciseBn?: boolean;
 }
 
 export const DEFAULT_EPOCHS = { transfer: 20, scratch: 5 } as const;
@@ -65,8 +67,11 @@ export function resolveOptions(o: PipelineOptions = {}): ResolvedOptions {
   if (typeof valFraction !== 'number' || !(valFraction > 0 && valFraction < 1)) {
     throw new Error(`--val-fraction: expected a number strictly between 0 and 1, got ${show(valFraction)}`);
   }
+  const preciseBn = o.preciseBn ?? true;
+  if (typeof preciseBn !== 'boolean') throw new Error(`--precise-bn: expected true or false, got ${show(preciseBn)}`);
   return {
     fromScratch,
+    preciseBn,
     backbone,
     cacheFeatures,
     weights: o.weights,

@@ -13,6 +13,7 @@ import { bundledData, type PipelineData } from './data.js';
 import { PipelineLoader, type PassProgress } from './loader.js';
 import { buildPipelineModel, countTrainable, headOnly } from './model.js';
 import { evaluate } from './evaluate.js';
+import { recalibrateBatchNorm } from './precise-bn.js';
 import { resolveOptions, type PipelineOptions, type ResolvedOptions } from './options.js';
 
 export interface RunHooks {
@@ -119,6 +120,8 @@ export async function runPipeline(opts: PipelineOptions = {}, hooks: RunHooks = 
       seed: o.seed,
       features: feats?.(trainSet),
       progress: hooks.progress ? (n) => hooks.progress!('train', n, epoch++) : undefined,
+      // A trained backbone: BatchNorm statistics of the training images before each validation (precise-bn.ts).
+      onPassEnd: o.preciseBn && !model.frozen ? () => void recalibrateBatchNorm(model.backbone, trainSet, { batchSize: o.batchSize }) : undefined,
     });
     const valLoader = new PipelineLoader(valSet, { ...loaderOpts, features: feats?.(valSet) });
     const optimizer = tf.train.adam(o.lr);

@@ -1,0 +1,159 @@
+/**
+ * npm run experiment — the learning curve, transfer vs from scratch, on the bundled Dress-vs-Coat pair:
+ * N ∈ {10, 25, 50, 100, 250, 500, 1000} labelled images per class, 3 seeds each. Prints a table of
+ * mean ± sd, writes docs/results.md with the table and an SVG chart (vega-lite, rendered headless).
+ *
+ *   npm run experiment -- [--quick] [--labels 10,25] [--seeds 1,2,3] [--arms transfer,scratch]
+ *                         [--scratch-images N] [--transfer-images N] [--resume] [--out FILE.md] [--json]
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { backend, backendLine } from '../lib/tf.js';
+import { displayPath, REPO_ROOT } from '../lib/data/paths.js';
+import { FeatureCache } from '../lib/features.js';
+import { bundledData } from '../lib/pipeline/data.js';
+import { runPipeline } from '../lib/pipeline/run.js';
+import { FULL_GRID, QUICK_GRID, plan, type Arm, type ExperimentConfig, type RunRecord, runExperiment } from '../lib/pipeline/experiment.js';
+import { formatTable, learningCurveSpec, renderSvg, storyComparison, summarise } from '../lib/pipeline/report.js';
+import { resultsMarkdown, type Machine, type TrainSummary } from '../lib/pipeline/results-md.js';
+import { intListOption, intOption, passBars } from '../lib/pipeline/cli.js';
+import { trainSummary } from '../lib/pipeline/summary.js';
+
+const program = new Command('experiment')
+  .description('Learning curve: transfer (pretrained, frozen) vs from scratch, against labelled images per class.')
+  .option('--quick', `reduced grid for CI/tests (labels ${QUICK_GRID.labels.join(',')}, seed ${QUICK_GRID.seeds.join(',')}, tiny budgets, ${QUICK_GRID.testLimit} test images)`)
+  .option('--labels <list>', `labelled images per class (default ${FULL_GRID.labels.join(',')})`, intListOption('--labels', 2))
+  .option('--seeds <list>', `seeds (default ${FULL_GRID.seeds.join(',')})`, intListOption('--seeds', 0))
+  .option('--arms <list>', 'transfer,scratch (default both)', (v: string) => v.split(',').map((s) => s.trim()) as Arm[])
+  .option('--transfer-images <n>', `transfer: training images × epochs per run (default ${FULL_GRID.transferImages})`, intOption('--transfer-images', 1))
+  .option('--scratch-images <n>', `from scratch: training images × epochs per run (default ${FULL_GRID.scratchImages})`, intOption('--scratch-images', 1))
+  .option('--max-epochs <n>', `most epochs of any run (default ${FULL_GRID.maxEpochs})`, intOption('--max-epochs', 1))
+  .option('--test-limit <n>', 'evaluate on the first N test images only', intOption('--test-limit', 1))
+  .option('--no-reference', 'do not run the reference pipeline (npm run train defaults)')
+  .option('--out <file>', 'the Markdown report (default docs/results.md; with --quick runs/experiment-quick/results.md)')
+  .option('--results <file>', 'run records, one JSON per line (default runs/experiment[-quick]/results.jsonl)')
+  .option('--resume', 'keep the runs already in --results (same budgets) and do only the missing ones')
+  .option('--backend <name>', 'force a backend: wasm, cpu, tensorflow (read by src/lib/tf.ts)')
+  .option('--json', 'print one JSON object (the summary rows) as the last line')
+  .parse();
+
+const opts = program.opts<{
+  quick?: boolean; labels?: number[]; seeds?: number[]; arms?: Arm[]; transferImages?: number; scratchImages?: number;
+  maxEpochs?: number; testLimit?: number; reference: boolean; out?: string; results?: string; resume?: boolean; json?: boolean;
+}>();
+
+try {
+  const t0 = performance.now();
+  const base = opts.quick ? QUICK_GRID : FULL_GRID;
+  const config: ExperimentConfig = {
+    labels: opts.labels ?? base.labels,
+    seeds: opts.seeds ?? base.seeds,
+    arms: opts.arms ?? base.arms,
+    transferImages: opts.transferImages ?? base.transferImages,
+    scratchImages: opts.scratchImages ?? base.scratchImages,
+    maxEpochs: opts.maxEpochs ?? base.maxEpochs,
+    testLimit: opts.testLimit ?? base.testLimit,
+  };
+  const runDir = path.join(REPO_ROOT, 'runs', opts.quick ? 'experiment-quick' : 'experiment');
+  const out = path.resolve(opts.out ?? (opts.quick ? path.join(runDir, 'results.md') : path.join(REPO_ROOT, 'docs', 'results.md')));
+  const resultsFile = path.resolve(opts.results ?? path.join(runDir, 'results.jsonl'));
+  const figureDir = path.join(path.dirname(out), 'figures');
+  const svgFile = path.join(figureDir, 'learning-curve.svg');
+  const dataFile = path.join(figureDir, 'learning-curve.json');
+
+  console.log(backendLine());
+  const load = os.loadavg()[0]!;
+  const data = bundledData();
+  const runs = plan(config);
+  console.log(
+    `learning curve: labels/class ${config.labels.join(', ')} × seeds ${config.seeds.join(', ')} × ${config.arms.join(' and ')} = ${runs.length} runs; ` +
+      `budgets: transfer ${config.transferImages}, scratch ${config.scratchImages} training images × epochs per run`,
+  );
+
+  // Run records, one JSON per line after a header with the budgets: a cut-short run can be resumed.
+  const budgets = { transferImages: config.transferImages, scratchImages: config.scratchImages, maxEpochs: config.maxEpochs, testLimit: config.testLimit ?? null };
+  let done: RunRecord[] = [];
+  if (opts.resume && existsSync(resultsFile)) {
+    const [head, ...lines] = readFileSync(resultsFile, 'utf8').trim().split('\n');
+    const header = JSON.parse(head!) as { budgets: typeof budgets };
+    if (JSON.stringify(header.budgets) !== JSON.stringify(budgets)) {
+      throw new Error(`--resume: ${displayPath(resultsFile)} was made with budgets ${JSON.stringify(header.budgets)}, expected ${JSON.stringify(budgets)}`);
+    }
+    const wanted = new Set(runs.map((r) => `${r.arm}/${r.labelsPerClass}/${r.seed}`));
+    done = lines.map((l) => JSON.parse(l) as RunRecord).filter((r) => wanted.has(`${r.arm}/${r.labelsPerClass}/${r.seed}`));
+    console.log(`resuming: ${done.length} of ${runs.length} runs already in ${displayPath(resultsFile)}`);
+  } else {
+    mkdirSync(path.dirname(resultsFile), { recursive: true });
+    writeFileSync(resultsFile, JSON.stringify({ budgets, config, started: new Date().toISOString() }) + '\n');
+  }
+  const resumedSeconds = done.reduce((a, r) => a + r.seconds, 0);
+
+  const cache = new FeatureCache();
+  let epochs = 1;
+  const bars = (phase: 'features' | 'train' | 'test', n: number, epoch?: number) => passBars(epochs)(phase, n, epoch);
+  const records = await runExperiment(config, {
+    data,
+    done,
+    featureCache: cache,
+    progress: bars,
+    onStart: (r, i, total) => {
+      epochs = r.epochs;
+      process.stderr.write(`[${i + 1}/${total}] ${r.arm} N=${r.labelsPerClass} seed ${r.seed}: ${r.epochs} epochs…\n`);
+    },
+    onRun: (r, i, total) => {
+      appendFileSync(resultsFile, JSON.stringify(r) + '\n');
+      console.log(
+        `[${i + 1}/${total}] ${r.arm.padEnd(8)} N=${String(r.labelsPerClass).padStart(4)} seed ${r.seed}: ` +
+          `${r.epochs} epochs, test accuracy ${r.testAccuracy.toFixed(4)} (${r.seconds.toFixed(1)} s)`,
+      );
+    },
+  });
+
+  let reference: TrainSummary | undefined;
+  if (opts.reference && !opts.quick) {
+    epochs = 20;
+    const r = await runPipeline({}, { data, featureCache: cache, log: () => {}, progress: bars });
+    reference = trainSummary(r);
+    console.log(`reference pipeline (npm run train defaults): ${JSON.stringify(reference)}`);
+  }
+
+  const rows = summarise(records);
+  console.log('\n' + formatTable(rows) + '\n');
+  for (const s of storyComparison(rows)) console.log(s.replace(/\*\*/g, ''));
+
+  const wallSeconds = (performance.now() - t0) / 1000 + resumedSeconds;
+  mkdirSync(figureDir, { recursive: true });
+  const svg = await renderSvg(learningCurveSpec(records));
+  writeFileSync(svgFile, svg);
+  writeFileSync(dataFile, JSON.stringify({ config, budgets, reference, records }, null, 2) + '\n');
+  const machine: Machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    gpu: backend.name === 'tensorflow' && backend.detail.startsWith('GPU') ? backend.detail : existsSync('/dev/nvidia0') ? 'a GPU present but not used' : 'no GPU',
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
+  const rel = (p: string): string => path.relative(path.dirname(out), p).split(path.sep).join('/');
+  const md = resultsMarkdown({
+    records, config, quick: Boolean(opts.quick), planned: runs.length, reference, machine, backendLine: backendLine(),
+    wallSeconds, featureSeconds: cache.stats.seconds,
+    command: `npm run experiment${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
+    figure: rel(svgFile), data: rel(dataFile), date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    notes: [
+      `Load average (1 min) when the run started: ${load.toFixed(2)} on ${machine.cpus} cores` +
+        (load > 1.5 ? ' — other processes were sharing the CPU, so the times above are slower than an idle machine would give.' : '.'),
+      ...(done.length ? [`Resumed: ${done.length} runs came from an earlier invocation (their seconds are included in the wall time).`] : []),
+    ],
+  });
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, md);
+  console.log(`wrote ${displayPath(out)}, ${displayPath(svgFile)}, ${displayPath(dataFile)}; run records in ${displayPath(resultsFile)}`);
+  console.log(`wall time: ${wallSeconds.toFixed(0)} s`);
+  if (opts.json) console.log(JSON.stringify({ backend: backend.name, wallSeconds: Math.round(wallSeconds), reference, rows }));
+} catch (e) {
+  console.error(`experiment: ${(e as Error).message}`);
+  process.exitCode = 1;
+}
