@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tf } from '../tf.js';
+import { assertPixelRange } from '../guards/images.js';
 import { checkInputShape } from './blocks.js';
 import { resnetMini } from './resnet-mini.js';
 import { buildResNet50, caffePreprocess } from './resnet50.js';
@@ -52,6 +53,7 @@ const HOW_TO_GET: Record<BackboneName, string> = {
 export function adaptImages(x: tf.Tensor4D, inputShape: readonly [number, number, number], who: string): tf.Tensor4D {
   if (x.rank !== 4) throw new Error(`${who}: x: expected [batch, height, width, channels], got shape [${x.shape.join(', ')}]`);
   if (x.dtype !== 'float32') throw new Error(`${who}: x: expected float32 in [0, 1], got dtype ${x.dtype}`);
+  assertPixelRange(x, who, 'x'); // NaN or 0..255 pixels: a clear error here, not NaN or saturated features
   const [h, w, c] = inputShape;
   const cin = x.shape[3];
   if (cin !== c && !(cin === 1 && c === 3) && !(cin === 3 && c === 1)) {
