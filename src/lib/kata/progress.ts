@@ -26,15 +26,17 @@ export interface LoadedProgress {
 }
 
 function validate(data: unknown): Progress {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('expected a JSON object');
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new Error(`expected a JSON object { "solved": [...], "hintsShown": {...} }, got ${data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data}`);
+  }
   const d = data as Record<string, unknown>;
   const solved = d.solved ?? [];
   if (!Array.isArray(solved) || !solved.every((s) => typeof s === 'string')) {
-    throw new Error('"solved": expected an array of kata names');
+    throw new Error(`"solved": expected an array of kata names, got ${JSON.stringify(solved).slice(0, 60)}`);
   }
   const hints = d.hintsShown ?? {};
   if (typeof hints !== 'object' || hints === null || Array.isArray(hints)) {
-    throw new Error('"hintsShown": expected an object { kata name: count }');
+    throw new Error(`"hintsShown": expected an object { kata name: count }, got ${JSON.stringify(hints).slice(0, 60)}`);
   }
   for (const [k, v] of Object.entries(hints)) {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
@@ -49,7 +51,13 @@ export function loadProgress(root: string): LoadedProgress {
   if (!existsSync(file)) return { progress: { solved: [], hintsShown: {} } };
   const text = readFileSync(file, 'utf8');
   try {
-    return { progress: validate(JSON.parse(text)) };
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`expected valid JSON, got a parse error: ${(e as Error).message} (${text.length} bytes)`);
+    }
+    return { progress: validate(data) };
   } catch (e) {
     let bak = `${file}.bak`;
     for (let i = 2; existsSync(bak); i++) bak = `${file}.bak.${i}`;
