@@ -5,8 +5,10 @@
  *
  * Computed as ONE XNNPACK convolution with the batch as the reduction channel (see conv2dBackpropFilterByConv):
  * measured ~6x faster than im2col + matMul on wasm, whose slice/concat/transposed-matMul kernels are slow.
- * im2col + matMul remains as the fallback for strides and dilations both > 1.
+ * im2col + matMul remains as the fallback for strides and dilations both > 1. 1x1 convs without padding take a
+ * plain matrix product (conv1x1.ts), much faster than both.
  */
+import { conv1x1BackpropFilter, isPlain1x1 } from './conv1x1.js';
 import { asKernelOutput, asTensor, pair, tf } from './util.js';
 
 const NAME = 'Conv2DBackpropFilter';
@@ -117,6 +119,7 @@ export function conv2dBackpropFilterNHWC(
   dy: tf.Tensor4D,
   conv: tf.backend_util.Conv2DInfo,
 ): tf.Tensor4D {
+  if (isPlain1x1(conv)) return conv1x1BackpropFilter(x, dy, conv);
   const stridesAreOne = conv.strideHeight === 1 && conv.strideWidth === 1;
   const dilationsAreOne = conv.dilationHeight === 1 && conv.dilationWidth === 1;
   if (stridesAreOne || dilationsAreOne) return conv2dBackpropFilterByConv(x, dy, conv);

@@ -7,10 +7,12 @@
  *  - DepthwiseConv2dNativeBackpropFilter / ...Input: added (one depthwise conv each, see depthwise-grads.ts).
  *  - Conv2DBackpropInput: replaced by a wrapper that runs an XNNPACK conv where the stock scalar loop is slow.
  *  - Tile: replaced by a wrapper that broadcasts with one SIMD multiply (BatchNorm gradients), see tile.ts.
+ *  - Sum, Mean: replaced by wrappers that reduce leading axes with one gemm (BatchNorm statistics), see reduce.ts.
  */
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { makeConv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-grads.js';
+import { makeMeanConfig, makeSumConfig } from './reduce.js';
 import { makeTileConfig } from './tile.js';
 import { tf } from './util.js';
 
@@ -29,9 +31,13 @@ export function registerWasmTrainingKernels(): void {
   if (stockInput) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
   tf.registerKernel(makeConv2dBackpropInputConfig(stockInput));
 
-  const stockTile = tf.getKernel('Tile', 'wasm');
-  if (stockTile) {
-    tf.unregisterKernel('Tile', 'wasm');
-    tf.registerKernel(makeTileConfig(stockTile));
-  }
+  const wrap = (name: string, make: (stock: tf.KernelConfig) => tf.KernelConfig): void => {
+    const stock = tf.getKernel(name, 'wasm');
+    if (!stock) return;
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(make(stock));
+  };
+  wrap('Tile', makeTileConfig);
+  wrap('Sum', makeSumConfig);
+  wrap('Mean', makeMeanConfig);
 }
