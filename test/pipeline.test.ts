@@ -63,7 +63,7 @@ describe('runPipeline (tiny configuration)', () => {
       expect(model.backbone.model.trainable).toBe(true);
       expect(model.backbone.model.layers.filter((l) => l.weights.length > 0 && !l.trainable).map((l) => l.name)).toEqual([]);
       const trainable = new Set(model.trainableVariables().map((v) => v.name));
-      const all = [...model.backbone.model.trainableWeights, ...model.head.trainableWeights].map((w) => w.read().name);
+      const all = [...model.backbone.model.trainableWeights, ...model.head.trainableWeights].map((w) => (w.read() as tf.Variable).name);
       expect(trainable.size).toBe(all.length);
       for (const n of all) expect(trainable.has(n)).toBe(true);
       // What is left out is only BatchNorm's moving statistics (never trainable).

@@ -123,13 +123,23 @@ export function learningCurveSpec(records: RunRecord[], title = 'Transfer vs fro
     accuracy: r.testAccuracy,
     arm: r.arm === 'transfer' ? 'transfer (pretrained, frozen)' : 'from scratch',
   }));
-  const x = { field: 'labels', type: 'quantitative', scale: { type: 'log' }, title: 'labelled images per class (log scale)' } as const;
+  const ns = records.map((r) => r.labelsPerClass);
+  const x = {
+    field: 'labels',
+    type: 'quantitative',
+    scale: { type: 'log', domain: [Math.min(...ns) * 0.8, Math.max(...ns) * 1.25], nice: false },
+    axis: { values: [...new Set(ns)].sort((a, b) => a - b), format: 'd' },
+    title: 'labelled images per class (log scale)',
+  } as const;
+  const lo = Math.min(0.5, ...records.map((r) => r.testAccuracy));
+  const yScale = { domain: [Math.floor(lo * 10) / 10, 1], nice: false };
+  const y = (extra: object) => ({ type: 'quantitative', scale: yScale, title: 'test accuracy (mean ± sd over seeds)', ...extra }) as const;
   const color = {
     field: 'arm',
     type: 'nominal',
     title: null,
     scale: { domain: ['transfer (pretrained, frozen)', 'from scratch'], range: ['#1f77b4', '#d62728'] },
-    legend: { orient: 'bottom-right' },
+    legend: { orient: 'bottom-right', labelLimit: 400 },
   } as const;
   const rules = [
     { y: STORY.transfer, text: 'source story: transfer ~90%' },
@@ -144,22 +154,22 @@ export function learningCurveSpec(records: RunRecord[], title = 'Transfer vs fro
       {
         data: { values: rules },
         mark: { type: 'rule', strokeDash: [4, 4], color: '#888' },
-        encoding: { y: { field: 'y', type: 'quantitative' } },
+        encoding: { y: y({ field: 'y' }) },
       },
       {
         data: { values: rules },
         mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#666', fontSize: 10 },
-        encoding: { y: { field: 'y', type: 'quantitative' }, x: { value: 0 }, text: { field: 'text' } },
+        encoding: { y: y({ field: 'y' }), x: { value: 0 }, text: { field: 'text' } },
       },
       {
         data: { values },
         layer: [
-          { mark: { type: 'errorbar', extent: 'stdev', ticks: true }, encoding: { x, y: { field: 'accuracy', type: 'quantitative' }, color } },
+          { mark: { type: 'errorbar', extent: 'stdev', ticks: true }, encoding: { x, y: y({ field: 'accuracy' }), color } },
           {
             mark: { type: 'line', point: true },
             encoding: {
               x,
-              y: { aggregate: 'mean', field: 'accuracy', type: 'quantitative', title: 'test accuracy (mean ± sd over seeds)', scale: { domain: [0.4, 1] } },
+              y: y({ aggregate: 'mean', field: 'accuracy' }),
               color,
             },
           },
