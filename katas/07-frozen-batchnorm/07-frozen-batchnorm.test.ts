@@ -36,9 +36,12 @@ afterEach(() => {
   }
 });
 
-/** A fresh resnet-mini (its own weights, so the tests cannot disturb each other) and the learner's export of it. */
+/**
+ * A fresh resnet-mini (its own weights, so the tests cannot disturb each other) and the learner's export of it.
+ * Seeded random weights: what is tested — nothing in the backbone moves — does not depend on how well it was pretrained.
+ */
 async function fresh(opts: ExportOptions = {}): Promise<{ backbone: Backbone; model: tf.LayersModel }> {
-  const backbone = await loadBackbone('resnet-mini');
+  const backbone = await loadBackbone('resnet-mini', { weights: 'random', seed: 7 });
   disposables.push(backbone.model);
   const model = explain('buildExportModel(backbone)', () => buildExportModel(backbone, opts));
   disposables.push(model);
