@@ -38,7 +38,13 @@ describe('kata 03 — the root cause', () => {
   beforeAll(async () => {
     backbone = await loadBackbone('resnet-mini');
   });
-  afterAll(() => backbone.model.dispose());
+  afterAll(() => {
+    try {
+      backbone.model.dispose();
+    } catch {
+      // already disposed
+    }
+  });
 
   it('a forward pass with { training: true } leaves every backbone weight bit-identical, BatchNorm statistics included', () => {
     const model = portSeedModel(backbone, 2);
@@ -84,8 +90,12 @@ describe('kata 03 — the symptom', () => {
     const before = snapshot(backbone.model);
     const { history, model } = await runSeedExperiment(() => {}, backbone);
     const diff = changed(before, backbone.model);
-    model.dispose();
-    backbone.model.dispose();
+    model.dispose(); // frees the backbone too, or not, depending on how the model holds it:
+    try {
+      backbone.model.dispose();
+    } catch {
+      // already disposed by model.dispose()
+    }
     const bad = history.slice(1).filter((r) => !(r.accuracy >= 0.85));
     if (bad.length > 0) {
       throw new Error(

@@ -16,7 +16,7 @@ import { backendLine, isInstalled } from '../lib/tf.js';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export const CUDA_ADVICE =
-  'tfjs-node-gpu 4.x needs CUDA 11.2 and cuDNN 8.1 (CUDA 12 is not supported): install cuda-toolkit-11-2 and libcudnn8=8.1.*, then npm install @tensorflow/tfjs-node-gpu';
+  'tfjs-node-gpu 4.x needs CUDA 11.2 and cuDNN 8.1 (CUDA 12 is not supported): install cuda-toolkit-11-2 and libcudnn8=8.1.*, then npm rebuild @tensorflow/tfjs-node-gpu (or a plain npm install: it retries the optional dependency)';
 
 const ok = chalk.green('✓');
 const no = chalk.yellow('✗');

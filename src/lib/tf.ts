@@ -67,20 +67,27 @@ async function tryNode(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node
   return { name: 'tensorflow', provider: pkg, detail: describeTensorflowDevice(pkg), reason: '' };
 }
 
-/** Names the GPU that libtensorflow sees, or says it runs on the CPU. */
+/**
+ * Says whether libtensorflow runs on a GPU (tfjs-node's backend reports it: isUsingGpuDevice) and,
+ * when it does, the GPU's name from nvidia-smi. A machine with a GPU but without CUDA 11.2/cuDNN 8.1
+ * runs on the CPU, and the line says so.
+ */
 function describeTensorflowDevice(pkg: string): string {
-  if (pkg !== '@tensorflow/tfjs-node-gpu') return 'native CPU';
+  const onGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+  if (!onGpu) {
+    return pkg === '@tensorflow/tfjs-node-gpu'
+      ? 'native CPU: libtensorflow found no usable CUDA GPU (needs CUDA 11.2 + cuDNN 8.1; npm run doctor)'
+      : 'native CPU';
+  }
   try {
-    // tfjs-node exposes the binding; listing physical devices is not in its API, so ask nvidia-smi.
     const out = require('node:child_process').execFileSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
       timeout: 5000,
     }) as string;
-    const name = out.trim().split('\n')[0];
-    return name ? `GPU: ${name}` : 'no CUDA GPU visible: native CPU';
+    return `GPU: ${out.trim().split('\n')[0] || 'CUDA device'}`;
   } catch {
-    return 'no CUDA GPU visible (nvidia-smi not found): native CPU';
+    return 'GPU: CUDA device (nvidia-smi not found for its name)';
   }
 }
 
