@@ -54,7 +54,9 @@ try {
     }
     data = bundledData();
   }
-  const mode = opts.fromScratch ? 'from scratch (random init, all trainable)' : 'transfer (pretrained backbone, frozen)';
+  const mode = opts.fromScratch
+    ? 'from scratch (random init, all trainable)'
+    : `transfer (backbone frozen, ${opts.weights === 'random' ? 'randomly initialised: --weights random' : 'pretrained'})`;
   console.log(`data: ${data.description} — pool ${data.pool.length} images, test ${data.test.length} held-out images`);
   console.log(`model: ${opts.backbone}, ${mode}`);
   const out = opts.out ?? defaultRunDir(opts.fromScratch ? 'train-scratch' : 'train');
