@@ -86,7 +86,8 @@ describe('learning-curve report (pure functions on fake results)', () => {
     expect(trainPerClass(2)).toBe(1);
     expect(epochsFor(1600, 3200, 1, 200)).toBe(2);
     expect(epochsFor(16, 3200, 1, 100)).toBe(100);
-    expect(planEpochs(FULL_GRID, 'transfer', 1000)).toBe(20);
+    expect(planEpochs(FULL_GRID, 'transfer', 1000)).toBe(50);
+    expect(planEpochs(FULL_GRID, 'transfer', 10)).toBe(200);
     expect(planEpochs(FULL_GRID, 'scratch', 1000)).toBe(Math.round(FULL_GRID.scratchImages / 1600));
     const p = plan({ ...FULL_GRID, labels: [10, 25], seeds: [1, 2] });
     expect(p.slice(0, 4).map((r) => `${r.arm}/${r.labelsPerClass}/${r.seed}`)).toEqual(['transfer/10/1', 'scratch/10/1', 'transfer/25/1', 'scratch/25/1']);

@@ -15,6 +15,7 @@ import { displayPath, REPO_ROOT } from '../lib/data/paths.js';
 import { FeatureCache } from '../lib/features.js';
 import { bundledData } from '../lib/pipeline/data.js';
 import { runPipeline } from '../lib/pipeline/run.js';
+import { DEFAULT_EPOCHS } from '../lib/pipeline/options.js';
 import { FULL_GRID, QUICK_GRID, plan, type Arm, type ExperimentConfig, type RunRecord, runExperiment } from '../lib/pipeline/experiment.js';
 import { formatTable, learningCurveSpec, renderSvg, storyComparison, summarise } from '../lib/pipeline/report.js';
 import { resultsMarkdown, type Machine, type TrainSummary } from '../lib/pipeline/results-md.js';
@@ -113,7 +114,7 @@ try {
 
   let reference: TrainSummary | undefined;
   if (opts.reference && !opts.quick) {
-    epochs = 20;
+    epochs = DEFAULT_EPOCHS.transfer;
     const r = await runPipeline({}, { data, featureCache: cache, log: () => {}, progress: bars });
     reference = trainSummary(r);
     console.log(`reference pipeline (npm run train defaults): ${JSON.stringify(reference)}`);

@@ -35,7 +35,7 @@ export const FULL_GRID: ExperimentConfig = {
   labels: [10, 25, 50, 100, 250, 500, 1000],
   seeds: [1, 2, 3],
   arms: ['transfer', 'scratch'],
-  transferImages: 32_000,
+  transferImages: 80_000,
   scratchImages: 3_200,
   maxEpochs: 200,
 };

@@ -26,7 +26,7 @@ export interface PipelineOptions {
   preciseBn?: boolean;
 }
 
-export const DEFAULT_EPOCHS = { transfer: 20, scratch: 5 } as const;
+export const DEFAULT_EPOCHS = { transfer: 50, scratch: 5 } as const;
 export const DEFAULTS = { seed: 1, backbone: 'resnet-mini' as BackboneName, batchSize: 32, lr: 1e-3, dropout: 0.5, valFraction: 0.2 };
 
 export type ResolvedOptions = Required<Omit<PipelineOptions, 'weights' | 'labelsPerClass'>> & {
