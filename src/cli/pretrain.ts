@@ -67,7 +67,7 @@ const optimizer = tf.train.adam(opts.lr);
 const checkpointDir = path.join(opts.out, 'checkpoint');
 const statePath = path.join(checkpointDir, 'state.json');
 
-interface EpochLog { epoch: number; trainLoss: number; trainAccuracy: number; testAccuracy: number; seconds: number }
+interface EpochLog { epoch: number; lr?: number; trainLoss: number; trainAccuracy: number; testAccuracy: number; seconds: number }
 let history: EpochLog[] = [];
 let startEpoch = 0;
 let secondsBefore = 0;
@@ -111,7 +111,7 @@ for (let epoch = startEpoch; epoch < opts.epochs; epoch++) {
   bar.stop();
   const testAccuracy = await accuracy(model, test, 512);
   const log: EpochLog = {
-    epoch, trainLoss: lossSum / train.length, trainAccuracy: correct / train.length, testAccuracy,
+    epoch, lr: opts.lr, trainLoss: lossSum / train.length, trainAccuracy: correct / train.length, testAccuracy,
     seconds: (Date.now() - te) / 1000,
   };
   history.push(log);
@@ -142,7 +142,7 @@ const card = {
   testImages: test.length,
   epochs: history.length,
   batchSize: opts.batchSize,
-  optimizer: `adam(lr=${opts.lr})`,
+  optimizer: `adam, lr per epoch: ${history.map((h) => h.lr ?? opts.lr).join(', ')} (a resumed run may lower it)`,
   seed: opts.seed,
   sourceTestAccuracy: Number(last.testAccuracy.toFixed(4)),
   history,
