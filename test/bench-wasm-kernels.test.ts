@@ -1,11 +1,12 @@
 /**
  * The speed kernels of src/lib/wasm/ added for the bench (reduce.ts: Sum/Mean over leading axes; conv1x1.ts: 1x1 conv
- * gradients as matMuls, strided reads by 1x1 max-pool) against the cpu backend.
+ * gradients as matMuls, strided reads by 1x1 max-pool; broadcast.ts: [1,1,1,C] operands as [C]) against the cpu backend.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../src/lib/tf.js';
+import { isChannelBroadcast } from '../src/lib/wasm/broadcast.js';
 import { leadingAxes } from '../src/lib/wasm/reduce.js';
 import { registerWasmTrainingKernels } from '../src/lib/wasm/register.js';
 
@@ -104,6 +105,32 @@ describe('wasm 1x1 conv gradients (matMul path)', () => {
         { strides: [s, s], pad: 'valid', dataFormat: 'NHWC', inputShape: [b, h, w, ci] } as unknown as tf.NamedAttrMap) as tf.Tensor));
       expect(dx.shape).toEqual([b, h, w, ci]);
       expect(maxRelErr(dx.wasm, dx.cpu)).toBeLessThan(1e-3);
+    });
+  }
+});
+
+describe('wasm channel broadcasts ([1,1,1,C] operands passed as [C])', () => {
+  it('isChannelBroadcast recognises [1,..,1,C] against [.., C] only', () => {
+    expect(isChannelBroadcast([1, 1, 1, 8], [4, 5, 5, 8])).toBe(true);
+    expect(isChannelBroadcast([1, 8], [6, 8])).toBe(true);
+    expect(isChannelBroadcast([8], [4, 8])).toBe(false); // already a vector
+    expect(isChannelBroadcast([1, 1, 2, 8], [4, 5, 2, 8])).toBe(false);
+    expect(isChannelBroadcast([1, 1, 1, 8], [1, 1, 1, 8])).toBe(false); // same shape
+    expect(isChannelBroadcast([1, 1, 1, 8], [5, 8])).toBe(false); // would change the output rank
+  });
+  for (const op of ['mul', 'add', 'sub', 'div'] as const) {
+    it(`${op} of [1,1,1,C] and [B,H,W,C], both orders, matches cpu`, async () => {
+      const big = data(2 * 5 * 5 * 8, 21);
+      const small = data(8, 22).map((v) => v + 2); // no division by ~0
+      for (const order of [0, 1]) {
+        const r = await onBoth(() => tf.tidy(() => {
+          const a = tf.tensor4d(small, [1, 1, 1, 8]);
+          const b = tf.tensor4d(big, [2, 5, 5, 8]);
+          return order ? tf[op](b, a) : tf[op](a, b);
+        }));
+        expect(r.shape).toEqual([2, 5, 5, 8]);
+        expect(maxRelErr(r.wasm, r.cpu)).toBeLessThan(1e-5);
+      }
     });
   }
 });

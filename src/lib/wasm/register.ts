@@ -7,11 +7,15 @@
  *  - DepthwiseConv2dNativeBackpropFilter / ...Input: added (one depthwise conv each, see depthwise-grads.ts).
  *  - Conv2DBackpropInput: replaced by a wrapper that runs an XNNPACK conv where the stock scalar loop is slow.
  *  - Tile: replaced by a wrapper that broadcasts with one SIMD multiply (BatchNorm gradients), see tile.ts.
- *  - Sum, Mean: replaced by wrappers that reduce leading axes with one gemm (BatchNorm statistics), see reduce.ts.
+ *  - Sum, Mean: replaced by wrappers that reduce leading axes with one average pooling (BatchNorm statistics), see
+ *    reduce.ts.
+ *  - Multiply, Add, Sub, RealDiv: replaced by wrappers that pass a [1,1,1,C] operand as [C] (fast path), see
+ *    broadcast.ts.
  */
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { makeConv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-grads.js';
+import { makeBroadcastConfig } from './broadcast.js';
 import { makeMeanConfig, makeSumConfig } from './reduce.js';
 import { makeTileConfig } from './tile.js';
 import { tf } from './util.js';
@@ -40,4 +44,5 @@ export function registerWasmTrainingKernels(): void {
   wrap('Tile', makeTileConfig);
   wrap('Sum', makeSumConfig);
   wrap('Mean', makeMeanConfig);
+  for (const name of ['Multiply', 'Add', 'Sub', 'RealDiv']) wrap(name, makeBroadcastConfig);
 }
