@@ -4,7 +4,7 @@ import { runSeedExperiment, SEED_EXPERIMENT } from './experiment.js';
 
 console.log(backendLine());
 const { perClass, epochs, batchSize } = SEED_EXPERIMENT;
-console.log(`Dress vs Coat, ${perClass} images per class (75% train / 25% validation), batch ${batchSize}, ${epochs} epochs`);
+console.log(`Dress vs Coat, ${perClass} images per class (60% train / 40% validation), batch ${batchSize}, ${epochs} epochs`);
 const t0 = Date.now();
 const { model } = await runSeedExperiment(console.log);
 model.dispose();

@@ -17,7 +17,7 @@ export interface SeedRun {
   model: Classifier;
 }
 
-export const SEED_EXPERIMENT = { perClass: 400, valFraction: 0.25, batchSize: 32, epochs: 4, lr: 1e-3, seed: 3 };
+export const SEED_EXPERIMENT = { perClass: 500, valFraction: 0.4, batchSize: 32, epochs: 4, lr: 1e-3, seed: 3 };
 
 /** Trains the seed's model (on the committed pretrained backbone unless one is given); the caller disposes result.model. */
 export async function runSeedExperiment(

@@ -18,9 +18,9 @@ export function portSeedModel(backbone: Backbone, numClasses = 2): Classifier {
   // model.fc = nn.Sequential(nn.Linear(2048, 500), nn.ReLU(), nn.Dropout(), nn.Linear(500, num_classes))
   const input = tf.input({ shape: backbone.inputShape, name: 'images' });
   let x = backbone.model.apply(input) as tf.SymbolicTensor; // features [B, F]
-  x = tf.layers.dense({ units: 500, activation: 'relu', name: 'fc_1' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dropout({ rate: 0.5, name: 'fc_dropout' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dense({ units: numClasses, name: 'fc_2' }).apply(x) as tf.SymbolicTensor; // logits [B, C]
+  x = tf.layers.dense({ units: 500, activation: 'relu', name: 'fc_1', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dropout({ rate: 0.5, name: 'fc_dropout', seed: 2 }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dense({ units: numClasses, name: 'fc_2', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(x) as tf.SymbolicTensor; // logits [B, C]
   const model = tf.model({ inputs: input, outputs: x, name: 'seed_model' });
 
   return {

@@ -22,9 +22,9 @@ export function portSeedModel(backbone: Backbone, numClasses = 2): Classifier {
   const head = tf.sequential({
     name: 'fc',
     layers: [
-      tf.layers.dense({ inputShape: [backbone.featureDim], units: 500, activation: 'relu', name: 'fc_1' }),
-      tf.layers.dropout({ rate: 0.5, name: 'fc_dropout' }),
-      tf.layers.dense({ units: numClasses, name: 'fc_2' }), // logits [B, C]
+      tf.layers.dense({ inputShape: [backbone.featureDim], units: 500, activation: 'relu', name: 'fc_1', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.dropout({ rate: 0.5, name: 'fc_dropout', seed: 2 }),
+      tf.layers.dense({ units: numClasses, name: 'fc_2', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }), // logits [B, C]
     ],
   });
 
