@@ -24,7 +24,7 @@ describe('npm run doctor', () => {
       expect(r.stdout).toMatch(/libcudnn\.so\.8 (at |not found)/);
       if (/not found \(ldconfig/.test(r.stdout)) {
         expect(r.stdout).toContain(
-          'tfjs-node-gpu 4.x needs CUDA 11.2 and cuDNN 8.1 (CUDA 12 is not supported): install cuda-toolkit-11-2 and libcudnn8=8.1.*, then npm install @tensorflow/tfjs-node-gpu',
+          'tfjs-node-gpu 4.x needs CUDA 11.2 and cuDNN 8.1 (CUDA 12 is not supported): install cuda-toolkit-11-2 and libcudnn8=8.1.*, then npm rebuild @tensorflow/tfjs-node-gpu (or a plain npm install: it retries the optional dependency)',
         );
       }
     }

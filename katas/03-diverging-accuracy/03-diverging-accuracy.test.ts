@@ -60,15 +60,15 @@ describe('kata 03 — the root cause', () => {
     }
   });
 
-  it('dropout is still active while training: two forward passes with { training: true } differ', () => {
+  it('dropout is still active while training: { training: true } and { training: false } give different logits', () => {
     const model = portSeedModel(backbone, 2);
     const a = model.forward(images, { training: true });
-    const b = model.forward(images, { training: true });
+    const b = model.forward(images, { training: false });
     const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
     tf.dispose([a, b]);
     if (diff === 0) {
       throw new Error(
-        'forward({ training: true }) twice: expected different logits (the head\'s dropout is active in training), got identical ones.\n' +
+        'forward({ training: true }) and forward({ training: false }): expected different logits (the head\'s dropout is active in training), got identical ones.\n' +
           '  Turning training mode off everywhere hides the bug by switching off dropout too: fix the backbone only.',
       );
     }
