@@ -4,13 +4,13 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tf } from '../tf.js';
 import { assertPixelRange } from '../guards/images.js';
 import { checkInputShape } from './blocks.js';
 import { resnetMini } from './resnet-mini.js';
 import { buildResNet50, caffePreprocess } from './resnet50.js';
 import { loadWeightsFrom } from './weights.js';
+import { REPO_ROOT } from '../data/paths.js';
 
 export type BackboneName = 'resnet-mini' | 'resnet50';
 export const BACKBONE_NAMES: readonly BackboneName[] = ['resnet-mini', 'resnet50'];
@@ -35,7 +35,7 @@ export interface BackboneOptions {
   seed?: number;
 }
 
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export { REPO_ROOT };
 
 /** Where each backbone's weights are looked for by default. */
 export function defaultWeights(name: BackboneName): string {
