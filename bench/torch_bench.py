@@ -220,12 +220,13 @@ def run_resnet50(m, tensor):
 
 
 def blas_name():
+    """The BLAS and oneDNN libraries actually loaded (Debian's torch links libblas.so.3, an alternatives link)."""
     try:
-        cfg = torch.__config__.show()
-        for key in ("BLAS_INFO=", "LAPACK_INFO="):
-            if key in cfg:
-                return cfg.split(key)[1].split(",")[0]
-    except Exception:  # noqa: BLE001
+        with open("/proc/self/maps") as f:
+            libs = sorted({os.path.basename(l.split()[-1]) for l in f if "blas" in l.lower() or "dnnl" in l.lower()})
+        if libs:
+            return " ".join(libs)
+    except OSError:
         pass
     return "unknown"
 

@@ -134,3 +134,22 @@ describe('wasm channel broadcasts ([1,1,1,C] operands passed as [C])', () => {
     });
   }
 });
+
+describe('wasm FusedBatchNorm (three broadcast passes)', () => {
+  for (const [withScale, withOffset] of [[true, true], [false, false], [true, false]]) {
+    it(`matches cpu (scale ${withScale}, offset ${withOffset}), values far from 0 included`, async () => {
+      const x = data(2 * 6 * 6 * 8, 31).map((v) => 40 + 10 * v);
+      const p = (seed: number, shift: number): Float32Array => data(8, seed).map((v) => v + shift);
+      const r = await onBoth(() => tf.tidy(() => tf.batchNorm(
+        tf.tensor4d(x, [2, 6, 6, 8]), tf.tensor1d(p(32, 40)), tf.tensor1d(p(33, 1)),
+        withOffset ? tf.tensor1d(p(34, 0)) : undefined, withScale ? tf.tensor1d(p(35, 1)) : undefined, 1.001e-5)));
+      let worst = 0;
+      for (let i = 0; i < r.cpu.length; i++) worst = Math.max(worst, Math.abs(r.wasm[i]! - r.cpu[i]!));
+      expect(worst).toBeLessThan(1e-4);
+    });
+  }
+  it('keeps the stock kernel for non-vector statistics', async () => {
+    const r = await onBoth(() => tf.tidy(() => tf.batchNorm(tf.ones([2, 3, 3, 4]), tf.zeros([1, 1, 1, 4]), tf.ones([1, 1, 1, 4]))));
+    expect(maxRelErr(r.wasm, r.cpu)).toBeLessThan(1e-5);
+  });
+});

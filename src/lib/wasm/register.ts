@@ -11,10 +11,12 @@
  *    reduce.ts.
  *  - Multiply, Add, Sub, RealDiv: replaced by wrappers that pass a [1,1,1,C] operand as [C] (fast path), see
  *    broadcast.ts.
+ *  - FusedBatchNorm: replaced by a wrapper that normalises with three broadcast passes, see batchnorm.ts.
  */
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { makeConv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-grads.js';
+import { makeBatchNormConfig } from './batchnorm.js';
 import { makeBroadcastConfig } from './broadcast.js';
 import { makeMeanConfig, makeSumConfig } from './reduce.js';
 import { makeTileConfig } from './tile.js';
@@ -45,4 +47,5 @@ export function registerWasmTrainingKernels(): void {
   wrap('Sum', makeSumConfig);
   wrap('Mean', makeMeanConfig);
   for (const name of ['Multiply', 'Add', 'Sub', 'RealDiv']) wrap(name, makeBroadcastConfig);
+  wrap('FusedBatchNorm', makeBatchNormConfig);
 }
