@@ -148,6 +148,11 @@ describe('summary and formatting', () => {
     expect(s.e2e.aOverB).toBeCloseTo(80 / 2.6);
     expect(s.check.pass).toBe(true);
     expect(s.check.maxRelDiff!).toBeLessThan(1e-5);
+    expect(s.e2eAll.epochs).toBe(2);
+    expect(s.e2eAll.a.value).toBe(2.6);
+    expect(s.e2eAll.b.value).toBe(80);
+    expect(s.e2eAll.aOverC).toBeCloseTo(10 / 2.6);
+    expect(s.e2eAll.c.note).toBe('final accuracy 0.930');
   });
   it('says when PyTorch was skipped and when the reference was not reached; fails a loss mismatch', () => {
     const v = variantsFixture();
@@ -167,7 +172,7 @@ describe('summary and formatting', () => {
   it('formats a table with every workload and a one-line JSON', () => {
     const s = summarize(variantsFixture(), torchFixture(), null, 0.9);
     const text = formatSummary(s);
-    for (const want of ['Raw training step', 'End to end', 'ResNet50 inference', 'a/b = 250x', 'a/c = 0.80x', 'PASS']) expect(text).toContain(want);
+    for (const want of ['Raw training step', 'End to end', 'all 2 epochs', 'ResNet50 inference', 'a/b = 250x', 'a/c = 0.80x', 'PASS']) expect(text).toContain(want);
     const line = jsonLine({ summary: s });
     expect(line).not.toContain('\n');
     expect(JSON.parse(line).summary.raw.aOverC).toBeCloseTo(0.8);
