@@ -106,7 +106,8 @@ function lastJson<T>(out: string): T | null {
 
 async function variant(name: string, parts: string[], backendEnv: string, extra: string[] = []): Promise<VariantOut | null> {
   const t0 = performance.now();
-  say(`(${name}) ${parts.join(', ')} …`);
+  const load = os.loadavg()[0]!;
+  say(`(${name}) ${parts.join(', ')} … (load ${load.toFixed(2)})`);
   const r = await run(process.execPath, [...process.execArgv, runVariant, '--variant', name, '--export', dir,
     '--parts', parts.join(','), '--threads', String(opts.threads), ...extra], { KATA_BACKEND: backendEnv });
   const out = lastJson<VariantOut>(r.stdout);
@@ -115,7 +116,7 @@ async function variant(name: string, parts: string[], backendEnv: string, extra:
     return null;
   }
   say(`(${name}) done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  return out;
+  return { ...out, load };
 }
 
 const r50 = quick ? [] : ['resnet50'];
@@ -135,11 +136,13 @@ else {
   const probe = await run(opts.python, ['-c', 'import torch; print(torch.__version__)'], {});
   if (probe.code !== 0) torchSkip = `no PyTorch for ${opts.python}: ${probe.stderr.trim().split('\n').pop() ?? `exit ${probe.code}`}`;
   else {
-    say(`(c) PyTorch ${probe.stdout.trim()} …`);
+    const load = os.loadavg()[0]!;
+    say(`(c) PyTorch ${probe.stdout.trim()} … (load ${load.toFixed(2)})`);
     const args = [path.join(here, '..', '..', 'bench', 'torch_bench.py'), '--export', dir, '--threads', String(opts.threads)];
     if (quick) args.push('--skip-resnet50');
     const r = await run(opts.python, args, { OMP_NUM_THREADS: String(opts.threads) });
     torch = lastJson<TorchOut>(r.stdout);
+    if (torch) torch.load = load;
     if (r.code !== 0 || !torch) {
       torchSkip = `torch_bench.py failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' | ').slice(0, 300)}`;
       torch = null;
@@ -153,5 +156,7 @@ const summary = summarize(variants, torch, torchSkip, plan.e2e.reference);
 console.log(`machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; ` +
   `batch ${plan.batchSize}; backbone ${pretrained ? 'pretrained (card.json)' : 'NOT the finished pretraining'}`);
 console.log(formatSummary(summary));
+console.log(`1-min load average at each start (2 = both cores busy before we began): ` +
+  [...variants.map((v) => `${v.variant} ${v.load?.toFixed(2) ?? '?'}`), ...(torch ? [`torch ${torch.load?.toFixed(2) ?? '?'}`] : [])].join(', '));
 if (!opts.export) rmSync(dir, { recursive: true, force: true });
 if (opts.json) console.log(jsonLine({ machine, plan, pretrained, summary, variants, torch, torchSkip }));

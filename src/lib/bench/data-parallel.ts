@@ -11,7 +11,7 @@ import { tf } from '../tf.js';
 import { loadWeightsInto } from '../models/io.js';
 import { type BenchData, gather, rawBatchIndices } from './data.js';
 import { buildRawModel } from './models.js';
-import { crossEntropy, type RawResult, trainableVars } from './workloads.js';
+import { crossEntropy, type RawResult, timeRounds, trainableVars } from './workloads.js';
 
 export interface ShardMessage {
   step: number;
@@ -114,12 +114,9 @@ export async function rawStepDataParallel(
     return all.reduce((a, r) => a + (r.loss * r.count) / n, 0);
   };
   for (let i = 0; i < o.warmup; i++) await step(i);
-  const t0 = performance.now();
-  let last = NaN;
-  for (let i = 0; i < o.steps; i++) last = await step(o.warmup + i);
-  const seconds = (performance.now() - t0) / 1000;
+  const t = await timeRounds(o.steps, o.batchSize, step, o.warmup);
   await Promise.all(workers.map((w) => w.terminate()));
   opt.dispose();
   model.dispose();
-  return { steps: o.steps, batchSize: o.batchSize, seconds, imagesPerSec: (o.steps * o.batchSize) / seconds, lastLoss: last, workers: W };
+  return { steps: o.steps, batchSize: o.batchSize, ...t, workers: W };
 }

@@ -9,6 +9,8 @@ import type { LossPair, RawResult, E2EResult } from './workloads.js';
 
 export interface VariantOut {
   variant: string;
+  /** 1-minute load average when this variant started (other processes skew timings on a shared machine). */
+  load?: number;
   detail: string;
   check?: { raw: LossPair; e2e: LossPair };
   raw?: RawResult & { workers?: number };
@@ -18,11 +20,12 @@ export interface VariantOut {
 }
 
 export interface TorchOut {
+  load?: number;
   torch: string;
   threads: number;
   blas: string;
   check?: { raw: LossPair; e2e: LossPair };
-  raw?: { imagesPerSec: number; steps: number; seconds: number };
+  raw?: { imagesPerSec: number; steps: number; seconds: number; overallImagesPerSec?: number };
   e2e?: { history: { epoch: number; seconds: number; accuracy: number }[]; secondsToReference: number | null; seconds: number };
   resnet50?: { imagesPerSec: number };
 }
@@ -80,7 +83,9 @@ export function summarize(variants: VariantOut[], torch: TorchOut | null, torchS
   const cpu = variants.find((v) => v.variant === 'cpu');
   const torchLabel = torch ? `PyTorch ${torch.torch} CPU, ${torch.threads} threads` : `PyTorch: skipped (${torchSkip ?? 'not run'})`;
 
-  const rawCells = wasm.map((v): Cell => (v.raw ? { value: v.raw.imagesPerSec, label: v.detail } : none(v.detail)));
+  const rounds = (r: { steps: number; overallImagesPerSec?: number }): string =>
+    `best of ${Math.ceil(r.steps / 5)} rounds of 5 steps${r.overallImagesPerSec ? `; all ${r.steps} steps: ${fmt(r.overallImagesPerSec)}` : ''}`;
+  const rawCells = wasm.map((v): Cell => (v.raw ? { value: v.raw.imagesPerSec, label: v.detail, note: rounds(v.raw) } : none(v.detail)));
   const rawA = best(rawCells, true);
   const rawB: Cell = cpu?.raw
     ? {
@@ -89,7 +94,7 @@ export function summarize(variants: VariantOut[], torch: TorchOut | null, torchS
       note: `${cpu.raw.steps} step of batch ${cpu.raw.batchSize} after 1 warm-up step; images/s assumed independent of batch size (per-element loops)`,
     }
     : none('tfjs cpu backend', 'skipped');
-  const rawC: Cell = torch?.raw ? { value: torch.raw.imagesPerSec, label: torchLabel } : none(torchLabel);
+  const rawC: Cell = torch?.raw ? { value: torch.raw.imagesPerSec, label: torchLabel, note: rounds(torch.raw) } : none(torchLabel);
 
   // End to end: (a) = the fastest of the wasm variants, seed loop or cached features.
   const e2eCells: Cell[] = [];
@@ -168,7 +173,7 @@ export function formatSummary(s: Summary): string {
   const L: string[] = [];
   const cell = (c: Cell, unit: string): string => `${fmt(c.value)} ${unit}  ${c.label}${c.note ? ` (${c.note})` : ''}`;
   L.push('Raw training step (resnet-mini, all layers trainable, Adam, images/s):');
-  for (const v of s.raw.variants) L.push(`    ${fmt(v.value)} img/s  ${v.label}`);
+  for (const v of s.raw.variants) L.push(`    ${fmt(v.value)} img/s  ${v.label}${v.note ? ` (${v.note})` : ''}`);
   L.push(`  (a) ${cell(s.raw.a, 'img/s')}`, `  (b) ${cell(s.raw.b, 'img/s')}`, `  (c) ${cell(s.raw.c, 'img/s')}`);
   L.push(`  a/b = ${fx(s.raw.aOverB)}   a/c = ${fx(s.raw.aOverC)}`);
   L.push(`End to end (frozen backbone + new head, seconds to validation accuracy >= ${s.e2e.reference}):`);

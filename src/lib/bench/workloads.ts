@@ -27,8 +27,36 @@ export interface RawResult {
   steps: number;
   batchSize: number;
   seconds: number;
+  /** The best round's images/s (rounds of RAW_ROUND_STEPS steps: other processes on a shared machine add noise). */
   imagesPerSec: number;
+  /** images/s of every round, and over all steps. */
+  roundImagesPerSec?: number[];
+  overallImagesPerSec?: number;
   lastLoss: number;
+}
+
+export const RAW_ROUND_STEPS = 5;
+
+/** Times `steps` calls of step(i) in rounds; images/s of the best round, of each round and overall. */
+export async function timeRounds(
+  steps: number,
+  batchSize: number,
+  step: (i: number) => number | Promise<number>,
+  first = 0,
+): Promise<{ seconds: number; imagesPerSec: number; roundImagesPerSec: number[]; overallImagesPerSec: number; lastLoss: number }> {
+  const rounds: number[] = [];
+  let seconds = 0;
+  let last = NaN;
+  for (let done = 0; done < steps; ) {
+    const n = Math.min(RAW_ROUND_STEPS, steps - done);
+    const t0 = performance.now();
+    for (let k = 0; k < n; k++) last = await step(first + done + k);
+    const s = (performance.now() - t0) / 1000;
+    rounds.push((n * batchSize) / s);
+    seconds += s;
+    done += n;
+  }
+  return { seconds, imagesPerSec: Math.max(...rounds), roundImagesPerSec: rounds, overallImagesPerSec: (steps * batchSize) / seconds, lastLoss: last };
 }
 
 export async function rawStep(
@@ -46,12 +74,9 @@ export async function rawStep(
     return v;
   };
   for (let i = 0; i < o.warmup; i++) step(i);
-  const t0 = performance.now();
-  let last = NaN;
-  for (let i = 0; i < o.steps; i++) last = step(o.warmup + i);
-  const seconds = (performance.now() - t0) / 1000;
+  const t = await timeRounds(o.steps, o.batchSize, step, o.warmup);
   opt.dispose();
-  return { steps: o.steps, batchSize: o.batchSize, seconds, imagesPerSec: (o.steps * o.batchSize) / seconds, lastLoss: last };
+  return { steps: o.steps, batchSize: o.batchSize, ...t };
 }
 
 export interface EpochLog {
