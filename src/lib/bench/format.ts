@@ -42,7 +42,7 @@ export interface Summary {
   e2e: { reference: number; a: Cell; aSeed: Cell; b: Cell; c: Cell; aOverB: number | null; aOverC: number | null; variants: Cell[] };
   /** The seed's whole workload: seconds for all E epochs, with the final validation accuracy in the label. */
   e2eAll: { epochs: number; a: Cell; b: Cell; c: Cell; aOverB: number | null; aOverC: number | null; variants: Cell[] };
-  resnet50: { a: Cell; b: Cell; c: Cell; aOverB: number | null; aOverC: number | null };
+  resnet50: { a: Cell; b: Cell; c: Cell; aOverB: number | null; aOverC: number | null; variants: Cell[] };
   check: { tolerance: number; rows: { name: string; raw: LossPair; e2e: LossPair }[]; maxRelDiff: number | null; pass: boolean | null };
 }
 
@@ -134,7 +134,8 @@ export function summarize(variants: VariantOut[], torch: TorchOut | null, torchS
 
   const r50 = (v: VariantOut | undefined, label: string): Cell =>
     v?.resnet50 ? { value: v.resnet50.imagesPerSec, label, note: `batch ${v.resnet50.batch} x ${v.resnet50.iters}${v.resnet50.warmup ? '' : ', no warm-up'}` } : none(label);
-  const r50A = best(wasm.map((v) => r50(v, v.detail)), true);
+  const r50Cells = wasm.filter((v) => v.resnet50).map((v) => r50(v, v.detail));
+  const r50A = best(r50Cells, true);
   const r50B = r50(cpu, 'tfjs cpu backend');
   const r50C: Cell = torch?.resnet50 ? { value: torch.resnet50.imagesPerSec, label: torchLabel } : none(torchLabel);
 
@@ -155,7 +156,7 @@ export function summarize(variants: VariantOut[], torch: TorchOut | null, torchS
     raw: { a: rawA, b: rawB, c: rawC, aOverB: ratio(rawA.value, rawB.value), aOverC: ratio(rawA.value, rawC.value), variants: rawCells },
     e2e: { reference, a: e2eA, aSeed, b: e2eB, c: e2eC, aOverB: ratio(e2eB.value, e2eA.value), aOverC: ratio(e2eC.value, e2eA.value), variants: e2eCells },
     e2eAll: { epochs, a: allA, b: allB, c: allC, aOverB: ratio(allB.value, allA.value), aOverC: ratio(allC.value, allA.value), variants: allCells },
-    resnet50: { a: r50A, b: r50B, c: r50C, aOverB: ratio(r50A.value, r50B.value), aOverC: ratio(r50A.value, r50C.value) },
+    resnet50: { a: r50A, b: r50B, c: r50C, aOverB: ratio(r50A.value, r50B.value), aOverC: ratio(r50A.value, r50C.value), variants: r50Cells },
     check: { tolerance: LOSS_TOLERANCE, rows, maxRelDiff, pass: maxRelDiff === null ? null : maxRelDiff <= LOSS_TOLERANCE },
   };
 }
@@ -185,6 +186,7 @@ export function formatSummary(s: Summary): string {
   L.push(`  (a) ${cell(s.e2eAll.a, 's')}`, `  (b) ${cell(s.e2eAll.b, 's')}`, `  (c) ${cell(s.e2eAll.c, 's')}`);
   L.push(`  a/b = ${fx(s.e2eAll.aOverB)}   a/c = ${fx(s.e2eAll.aOverC)}`);
   L.push('ResNet50 inference, 224x224, random weights (images/s):');
+  for (const v of s.resnet50.variants) L.push(`    ${fmt(v.value)} img/s  ${v.label}`);
   L.push(`  (a) ${cell(s.resnet50.a, 'img/s')}`, `  (b) ${cell(s.resnet50.b, 'img/s')}`, `  (c) ${cell(s.resnet50.c, 'img/s')}`);
   L.push(`  a/b = ${fx(s.resnet50.aOverB)}   a/c = ${fx(s.resnet50.aOverC)}`);
   L.push('Same computation: loss before / after one SGD step from the same weights on the same batch:');
