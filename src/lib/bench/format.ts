@@ -164,6 +164,7 @@ export function summarize(variants: VariantOut[], torch: TorchOut | null, torchS
 export function fmt(v: number | null, digits = 1): string {
   if (v === null) return '—';
   if (Math.abs(v) >= 100) return v.toFixed(0);
+  if (Math.abs(v) < 1) return v.toPrecision(2);
   return v.toFixed(digits);
 }
 
