@@ -42,6 +42,8 @@ describe('learning-curve report (pure functions on fake results)', () => {
     expect(said).toContain("The measured gap is **smaller** than the source story's 20 points (70% vs 90%) at 1000 labels per class.");
     expect(said).toContain("The measured gap is **larger** than the source story's 20 points at 10 labels per class.");
     expect(said).toMatch(/At 1000 labels per class, transfer reaches 93\.0 ± 0\.0% \(story: about 90%, reached\) and from scratch 88\.0 ± 1\.0% \(story: about 70%, measured above it\)/);
+    expect(said).toContain("Transfer is at or above the story's ~90.0% at 1000 and below it at 10 labels per class (lowest mean: 82.0% at 10).");
+    expect(said).toContain("From scratch is at or above the story's ~70.0% at 1000 and below it at 10 labels per class (lowest mean: 52.0% at 10).");
     const md = markdownTable(rows);
     expect(md.split('\n')).toHaveLength(4);
     expect(md).toMatch(/^\| labels\/class \| transfer % \|/);
@@ -76,6 +78,11 @@ describe('learning-curve report (pure functions on fake results)', () => {
     expect(md).toContain('31.7 min');
     expect(md).toContain('the target of at least 90% is **met**');
     expect(md).toContain('**Reduced run.**'); // 2 of the 7 labels
+    expect(md).toContain('the gap goes from 30.0 points at 10 labels per class to 5.0 at 1000');
+    expect(md).not.toContain('BatchNorm recalibration (from scratch): measured');
+    const withAblation = resultsMarkdown({ ...doc, ablation: { labelsPerClass: 1000, epochs: 2, seed: 1, withPreciseBn: 0.91, withoutPreciseBn: 0.4 } });
+    expect(withAblation).toContain('**91.0%** with precise BN, **40.0%** without it');
+    expect(withAblation).toContain('npm run train -- --from-scratch --labels 1000 --epochs 2 --seed 1 --json --no-precise-bn');
     expect(resultsMarkdown({ ...doc, config: FULL_GRID, planned: 12 })).not.toContain('Reduced run');
     expect(resultsMarkdown({ ...doc, quick: true })).toContain('This is the `--quick` grid');
   });

@@ -16,9 +16,9 @@ import { FeatureCache } from '../lib/features.js';
 import { bundledData } from '../lib/pipeline/data.js';
 import { runPipeline } from '../lib/pipeline/run.js';
 import { DEFAULT_EPOCHS } from '../lib/pipeline/options.js';
-import { FULL_GRID, QUICK_GRID, plan, type Arm, type ExperimentConfig, type RunRecord, runExperiment } from '../lib/pipeline/experiment.js';
+import { FULL_GRID, QUICK_GRID, plan, planEpochs, type Arm, type ExperimentConfig, type RunRecord, runExperiment } from '../lib/pipeline/experiment.js';
 import { formatTable, learningCurveSpec, renderSvg, storyComparison, summarise } from '../lib/pipeline/report.js';
-import { resultsMarkdown, type Machine, type TrainSummary } from '../lib/pipeline/results-md.js';
+import { resultsMarkdown, type Machine, type ResultsDoc, type TrainSummary } from '../lib/pipeline/results-md.js';
 import { intListOption, intOption, passBars } from '../lib/pipeline/cli.js';
 import { trainSummary } from '../lib/pipeline/summary.js';
 
@@ -33,6 +33,7 @@ const program = new Command('experiment')
   .option('--max-epochs <n>', `most epochs of any run (default ${FULL_GRID.maxEpochs})`, intOption('--max-epochs', 1))
   .option('--test-limit <n>', 'evaluate on the first N test images only', intOption('--test-limit', 1))
   .option('--no-reference', 'do not run the reference pipeline (npm run train defaults)')
+  .option('--no-ablation', 'do not run the from-scratch pair with and without precise BatchNorm')
   .option('--out <file>', 'the Markdown report (default docs/results.md; with --quick runs/experiment-quick/results.md)')
   .option('--results <file>', 'run records, one JSON per line (default runs/experiment[-quick]/results.jsonl)')
   .option('--resume', 'keep the runs already in --results (same budgets) and do only the missing ones')
@@ -42,7 +43,7 @@ const program = new Command('experiment')
 
 const opts = program.opts<{
   quick?: boolean; labels?: number[]; seeds?: number[]; arms?: Arm[]; transferImages?: number; scratchImages?: number;
-  maxEpochs?: number; testLimit?: number; reference: boolean; out?: string; results?: string; resume?: boolean; json?: boolean;
+  maxEpochs?: number; testLimit?: number; reference: boolean; ablation: boolean; out?: string; results?: string; resume?: boolean; json?: boolean;
 }>();
 
 try {
@@ -120,6 +121,20 @@ try {
     console.log(`reference pipeline (npm run train defaults): ${JSON.stringify(reference)}`);
   }
 
+  let ablation: ResultsDoc['ablation'];
+  if (opts.ablation && !opts.quick && config.arms.includes('scratch')) {
+    // npm run train -- --from-scratch at the grid's largest N, with and without precise BN.
+    const n = Math.max(...config.labels);
+    const a = { labelsPerClass: n, epochs: planEpochs(config, 'scratch', n), seed: config.seeds[0]! };
+    const acc = async (preciseBn: boolean): Promise<number> => {
+      epochs = a.epochs;
+      const r = await runPipeline({ ...a, fromScratch: true, preciseBn }, { data, log: () => {}, testLimit: config.testLimit, progress: bars });
+      return r.testAccuracy;
+    };
+    ablation = { ...a, withPreciseBn: await acc(true), withoutPreciseBn: await acc(false) };
+    console.log(`from scratch, N=${n}, ${a.epochs} epochs, seed ${a.seed}: test accuracy ${ablation.withPreciseBn.toFixed(4)} with precise BN, ${ablation.withoutPreciseBn.toFixed(4)} without`);
+  }
+
   const rows = summarise(records);
   console.log('\n' + formatTable(rows) + '\n');
   for (const s of storyComparison(rows)) console.log(s.replace(/\*\*/g, ''));
@@ -128,7 +143,7 @@ try {
   mkdirSync(figureDir, { recursive: true });
   const svg = await renderSvg(learningCurveSpec(records));
   writeFileSync(svgFile, svg);
-  writeFileSync(dataFile, JSON.stringify({ config, budgets, reference, records }, null, 2) + '\n');
+  writeFileSync(dataFile, JSON.stringify({ config, budgets, reference, ablation, records }, null, 2) + '\n');
   const machine: Machine = {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
@@ -139,7 +154,7 @@ try {
   };
   const rel = (p: string): string => path.relative(path.dirname(out), p).split(path.sep).join('/');
   const md = resultsMarkdown({
-    records, config, quick: Boolean(opts.quick), planned: runs.length, reference, machine, backendLine: backendLine(),
+    records, config, quick: Boolean(opts.quick), planned: runs.length, reference, ablation, machine, backendLine: backendLine(),
     wallSeconds, featureSeconds: cache.stats.seconds,
     command: `npm run experiment${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
     figure: rel(svgFile), data: rel(dataFile), date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
@@ -153,7 +168,7 @@ try {
   writeFileSync(out, md);
   console.log(`wrote ${displayPath(out)}, ${displayPath(svgFile)}, ${displayPath(dataFile)}; run records in ${displayPath(resultsFile)}`);
   console.log(`wall time: ${wallSeconds.toFixed(0)} s`);
-  if (opts.json) console.log(JSON.stringify({ backend: backend.name, wallSeconds: Math.round(wallSeconds), reference, rows }));
+  if (opts.json) console.log(JSON.stringify({ backend: backend.name, wallSeconds: Math.round(wallSeconds), reference, ablation, rows }));
 } catch (e) {
   console.error(`experiment: ${(e as Error).message}`);
   process.exitCode = 1;

@@ -100,11 +100,23 @@ export function storyComparison(rows: SummaryRow[]): string[] {
   const smaller = both.filter((r) => r.gap! < story - 0.02).map((r) => r.labelsPerClass);
   const larger = both.filter((r) => r.gap! > story + 0.02).map((r) => r.labelsPerClass);
   const same = both.filter((r) => Math.abs(r.gap! - story) <= 0.02).map((r) => r.labelsPerClass);
-  const list = (ns: number[]): string => ns.join(', ');
+  const all = (ns: number[]): string => (ns.length === both.length && both.length > 1 ? `every N measured (${ns.join(', ')})` : ns.join(', '));
   const out: string[] = [];
-  if (smaller.length) out.push(`The measured gap is **smaller** than the source story's 20 points (70% vs 90%) at ${list(smaller)} labels per class.`);
-  if (larger.length) out.push(`The measured gap is **larger** than the source story's 20 points at ${list(larger)} labels per class.`);
-  if (same.length) out.push(`It is within 2 points of the story's 20 at ${list(same)} labels per class.`);
+  if (smaller.length) out.push(`The measured gap is **smaller** than the source story's 20 points (70% vs 90%) at ${all(smaller)} labels per class.`);
+  if (larger.length) out.push(`The measured gap is **larger** than the source story's 20 points at ${all(larger)} labels per class.`);
+  if (same.length) out.push(`It is within 2 points of the story's 20 at ${all(same)} labels per class.`);
+  const level = (arm: 'transfer' | 'scratch', target: number, name: string): string => {
+    const rs = rows.filter((r) => r[arm]);
+    if (rs.length === 0) return '';
+    const above = rs.filter((r) => r[arm]!.mean >= target).map((r) => r.labelsPerClass);
+    const below = rs.filter((r) => r[arm]!.mean < target).map((r) => r.labelsPerClass);
+    const lo = rs.reduce((a, r) => (r[arm]!.mean < a[arm]!.mean ? r : a));
+    return (
+      `${name} is ${below.length === 0 ? `at or above the story's ~${pct(target)}% at every N` : above.length === 0 ? `below the story's ~${pct(target)}% at every N` : `at or above the story's ~${pct(target)}% at ${all(above)} and below it at ${below.join(', ')}`} ` +
+      `labels per class (lowest mean: ${pct(lo[arm]!.mean)}% at ${lo.labelsPerClass}).`
+    );
+  };
+  out.push(level('transfer', STORY.transfer, 'Transfer'), level('scratch', STORY.scratch, 'From scratch'));
   const last = both[both.length - 1]!;
   const t = last.transfer!;
   const s = last.scratch!;
