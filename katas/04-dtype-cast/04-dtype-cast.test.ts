@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import fc from 'fast-check';
+import { assertProperty, disposedAfterEach } from '../../test/support/kata-test.js';
 import { tf } from '../../src/lib/tf.js';
 import { describeTensor, describeValue, formatFloat32, formatShape } from '../../src/lib/describe.js';
 import { toClassIndices, type TargetsInput } from './dtype-cast.js';
@@ -69,29 +70,8 @@ function expectRejected(
   );
 }
 
-/** Runs a fast-check property; on failure, reports the smallest failing example's own message. */
-function assertProperty<T>(property: fc.IProperty<T>, numRuns = 100): void {
-  const run = fc.check(property, { numRuns });
-  if (run.failed) {
-    const err = run.errorInstance;
-    throw new Error(
-      `property failed on the smallest example fast-check found (seed ${run.seed}):\n  ${err instanceof Error ? err.message : String(err)}`,
-    );
-  }
-}
-
-let inputs: tf.Tensor[] = [];
 /** Input tensors made by a test; disposed after it. */
-function input<T extends tf.Tensor>(t: T): T {
-  inputs.push(t);
-  return t;
-}
-beforeEach(() => {
-  inputs = [];
-});
-afterEach(() => {
-  inputs.forEach((t) => t.dispose());
-});
+const input = disposedAfterEach();
 
 // ---------- what a correct guard lets through ----------
 
