@@ -111,12 +111,16 @@ export function storyComparison(rows: SummaryRow[]): string[] {
     const above = rs.filter((r) => r[arm]!.mean >= target).map((r) => r.labelsPerClass);
     const below = rs.filter((r) => r[arm]!.mean < target).map((r) => r.labelsPerClass);
     const lo = rs.reduce((a, r) => (r[arm]!.mean < a[arm]!.mean ? r : a));
-    return (
-      `${name} is ${below.length === 0 ? `at or above the story's ~${pct(target)}% at every N` : above.length === 0 ? `below the story's ~${pct(target)}% at every N` : `at or above the story's ~${pct(target)}% at ${all(above)} and below it at ${below.join(', ')}`} ` +
-      `labels per class (lowest mean: ${pct(lo[arm]!.mean)}% at ${lo.labelsPerClass}).`
-    );
+    const story = `the story's ~${Math.round(100 * target)}%`;
+    const where =
+      below.length === 0
+        ? `at or above ${story} at every N measured`
+        : above.length === 0
+          ? `below ${story} at every N measured`
+          : `at or above ${story} at ${above.join(', ')} and below it at ${below.join(', ')} labels per class`;
+    return `${name} is ${where} (lowest mean: ${pct(lo[arm]!.mean)}% at ${lo.labelsPerClass} labels per class).`;
   };
-  out.push(level('transfer', STORY.transfer, 'Transfer'), level('scratch', STORY.scratch, 'From scratch'));
+  out.push(...[level('transfer', STORY.transfer, 'Transfer'), level('scratch', STORY.scratch, 'From scratch')].filter((l) => l !== ''));
   const last = both[both.length - 1]!;
   const t = last.transfer!;
   const s = last.scratch!;
