@@ -2,22 +2,12 @@
  * The speed kernels of src/lib/wasm/ added for the bench (reduce.ts: Sum/Mean over leading axes; conv1x1.ts: 1x1 conv
  * gradients as matMuls, strided reads by 1x1 max-pool; broadcast.ts: [1,1,1,C] operands as [C]) against the cpu backend.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf } from '../src/lib/tf.js';
+import { tf, useWasmBackend } from '../src/lib/tf.js';
 import { isChannelBroadcast } from '../src/lib/wasm/broadcast.js';
 import { leadingAxes } from '../src/lib/wasm/reduce.js';
-import { registerWasmTrainingKernels } from '../src/lib/wasm/register.js';
 
-beforeAll(async () => {
-  if (tf.getBackend() === 'wasm') return;
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  const require = createRequire(import.meta.url);
-  wasm.setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
-  registerWasmTrainingKernels();
-  expect(await tf.setBackend('wasm')).toBe(true);
-});
+beforeAll(useWasmBackend);
 
 function data(n: number, seed: number): Float32Array {
   let s = seed >>> 0 || 1;

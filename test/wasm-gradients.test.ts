@@ -2,25 +2,15 @@
  * The training kernels added to the wasm backend (src/lib/wasm/) against the cpu backend's reference kernels,
  * over seeded random shapes, plus leak checks for model.fit / tf.grads / tf.variableGrads on wasm.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf } from '../src/lib/tf.js';
-import { registerWasmTrainingKernels } from '../src/lib/wasm/register.js';
+import { tf, useWasmBackend } from '../src/lib/tf.js';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number;
 
 /** Makes sure the wasm backend is active (tf.ts may have picked another one, e.g. KATA_BACKEND=cpu). */
-beforeAll(async () => {
-  if (tf.getBackend() === 'wasm') return;
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  const require = createRequire(import.meta.url);
-  wasm.setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
-  registerWasmTrainingKernels();
-  expect(await tf.setBackend('wasm')).toBe(true);
-});
+beforeAll(useWasmBackend);
 
 function randomData(size: number, seed: number): Float32Array {
   let s = seed >>> 0 || 1;

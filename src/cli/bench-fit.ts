@@ -4,8 +4,7 @@
  *
  *   npx tsx src/cli/bench-fit.ts [--skip-cpu]
  */
-import { tf } from '../lib/tf.js';
-import { registerWasmTrainingKernels } from '../lib/wasm/register.js';
+import { tf, useWasmBackend } from '../lib/tf.js';
 
 function smallCnn(): tf.Sequential {
   const m = tf.sequential();
@@ -41,15 +40,8 @@ async function timeEpoch(backendName: 'wasm' | 'cpu'): Promise<number> {
   return s;
 }
 
-if (!tf.findBackend('wasm')) {
-  // tf.ts picked another backend (e.g. KATA_BACKEND=cpu): load wasm here too.
-  const { createRequire } = await import('node:module');
-  const path = await import('node:path');
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  const dist = path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-  wasm.setWasmPaths(dist + path.sep);
-  registerWasmTrainingKernels();
-}
+// tf.ts may have picked another backend (e.g. KATA_BACKEND=cpu): load wasm here too.
+await useWasmBackend();
 
 const wasmS = await timeEpoch('wasm');
 if (!process.argv.includes('--skip-cpu')) {

@@ -112,6 +112,16 @@ async function tryWasm(): Promise<BackendInfo | string> {
   };
 }
 
+/**
+ * Switches this process to the wasm backend with the project's kernels, whatever was chosen at
+ * start-up (e.g. KATA_BACKEND=cpu). For tests and benchmarks that compare backends.
+ */
+export async function useWasmBackend(): Promise<void> {
+  if (tf.getBackend() === 'wasm') return;
+  const got = await tryWasm();
+  if (typeof got === 'string') throw new Error(`useWasmBackend: ${got}`);
+}
+
 async function useCpu(): Promise<BackendInfo> {
   await tf.setBackend('cpu');
   await tf.ready();
