@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { tf } from '../../src/lib/tf.js';
+import { loadBundledPair } from '../../src/lib/data/bundled.js';
+import { loadBackbone, type Backbone } from '../../src/lib/models/backbones.js';
+import { batchNormLayers, evaluate, recalibrateBatchNorm } from './from-scratch.js';
+
+// ---------- fixtures ----------
+
+const N = 200; // 200 bundled training images, both classes
+let backbone: Backbone; // resnet-mini with seeded random weights: from scratch, BatchNorm statistics at their initial 0 and 1
+let images: tf.Tensor4D; // preprocessed: the model's input
+let labels: tf.Tensor1D;
+
+beforeAll(async () => {
+  const ds = loadBundledPair().train.subset(Array.from({ length: N }, (_, i) => i * 7));
+  backbone = await loadBackbone('resnet-mini', { weights: 'random', seed: 7 });
+  const { x, y } = ds.toTensors();
+  images = tf.tidy(() => backbone.preprocess(x));
+  labels = y as tf.Tensor1D;
+  x.dispose();
+});
+afterAll(() => {
+  tf.dispose([images, labels]);
+  backbone.model.dispose();
+});
+
+/** A fresh seeded random resnet-mini (each test starts from the initial statistics). */
+async function freshModel(seed = 7): Promise<tf.LayersModel> {
+  backbone.model.dispose();
+  backbone = await loadBackbone('resnet-mini', { weights: 'random', seed });
+  return backbone.model;
+}
+
+const isStat = (w: tf.LayerVariable): boolean => /moving_(mean|variance)$/.test(w.originalName);
+const snapshot = (m: tf.LayersModel): Map<string, Float32Array> =>
+  new Map(m.weights.map((w) => [w.originalName, Float32Array.from(w.read().dataSync() as Float32Array)]));
+const momentumOf = (l: tf.layers.Layer): number => (l.getConfig() as { momentum: number }).momentum;
+
+/** Per-channel mean and biased variance of every BatchNorm layer's input, the model in inference mode. */
+function inputStatistics(model: tf.LayersModel): Array<{ mean: Float32Array; variance: Float32Array }> {
+  const bns = batchNormLayers(model);
+  const probe = tf.model({ inputs: model.inputs, outputs: bns.map((l) => l.input as tf.SymbolicTensor) });
+  return tf.tidy(() => {
+    const outs = probe.predict(images) as tf.Tensor4D[];
+    return outs.map((o) => {
+      const { mean, variance } = tf.moments(o, [0, 1, 2]);
+      return { mean: mean.dataSync() as Float32Array, variance: variance.dataSync() as Float32Array };
+    });
+  });
+}
+
+/** Runs fn and throws if it leaves tensors behind. */
+function noLeak<T>(what: string, fn: () => T): T {
+  const before = tf.memory().numTensors;
+  const out = fn();
+  const after = tf.memory().numTensors;
+  if (after !== before) throw new Error(`tf.memory().numTensors around ${what}: expected ${before} after (as before), got ${after}: ${after - before} tensors leaked`);
+  return out;
+}
+
+// ---------- recalibrateBatchNorm ----------
+
+describe('kata 09 — recalibrateBatchNorm: the moving statistics become the data\'s', () => {
+  it('sets every BatchNorm moving_mean and moving_variance to its input\'s statistics over the images (inference order)', async () => {
+    const model = await freshModel();
+    const n = noLeak('recalibrateBatchNorm(model, images)', () => recalibrateBatchNorm(model, images));
+    const bns = batchNormLayers(model);
+    if (n !== bns.length) throw new Error(`recalibrateBatchNorm: expected it to return ${bns.length} (the number of BatchNorm layers), got ${n}`);
+    const want = inputStatistics(model);
+    const problems: string[] = [];
+    bns.forEach((l, i) => {
+      const get = (suffix: string): Float32Array => l.weights.find((w) => w.originalName.endsWith(suffix))!.read().dataSync() as Float32Array;
+      for (const [stat, got, exp] of [
+        ['moving_mean', get('/moving_mean'), want[i]!.mean],
+        ['moving_variance', get('/moving_variance'), want[i]!.variance],
+      ] as const) {
+        let worst = 0;
+        let at = 0;
+        exp.forEach((v, c) => {
+          const d = Math.abs(v - got[c]!) / (1 + Math.abs(v));
+          if (d > worst) (worst = d), (at = c);
+        });
+        if (!(worst < 1e-3)) {
+          problems.push(`  ${l.name} ${stat}[${at}]: expected ${exp[at]!.toFixed(4)} (its input over the ${N} images), got ${got[at]!.toFixed(4)} (initial value ${stat === 'moving_mean' ? 0 : 1})`);
+        }
+      }
+    });
+    if (problems.length) {
+      throw new Error(
+        `BatchNorm statistics after recalibrateBatchNorm: ${problems.length} of ${2 * bns.length} are not the data's:\n` +
+          problems.slice(0, 6).join('\n') + (problems.length > 6 ? `\n  ... and ${problems.length - 6} more` : '') +
+          `\n  tfjs BatchNorm (momentum ${momentumOf(bns[0]!)}) moves its moving statistics (1 - momentum) = 1% of the way to the batch's per\n` +
+          '  training-mode pass. Either compute each layer\'s input statistics and write them (layer by layer, in order), or\n' +
+          '  make one training-mode pass with momentum 0 — and put the momentum back afterwards.',
+      );
+    }
+  });
+
+  it('in inference mode the recalibrated model computes what it computes in training mode on the same images', async () => {
+    const model = await freshModel();
+    const saved = model.getWeights().map((w) => w.clone());
+    const trainingMode = tf.tidy(() => model.apply(images, { training: true }) as tf.Tensor2D); // batch statistics
+    model.setWeights(saved); // undo that pass's statistics update
+    tf.dispose(saved);
+    const before = tf.tidy(() => tf.max(tf.abs(tf.sub(model.predict(images) as tf.Tensor2D, trainingMode))).dataSync()[0]!);
+    recalibrateBatchNorm(model, images);
+    const after = tf.tidy(() => tf.max(tf.abs(tf.sub(model.predict(images) as tf.Tensor2D, trainingMode))).dataSync()[0]!);
+    trainingMode.dispose();
+    if (!(after < 1e-3)) {
+      throw new Error(
+        `features [${N},128] in inference mode vs training mode (batch statistics of the same ${N} images):\n` +
+          `  expected a max difference < 1e-3 after recalibrateBatchNorm, got ${after.toFixed(4)} (before it: ${before.toFixed(4)})\n` +
+          '  The network learned its weights with batch statistics; in inference mode it normalises with the moving ones.\n' +
+          '  Until those are the data\'s, the evaluated network is not the trained one — a from-scratch run predicts one class.',
+      );
+    }
+  });
+
+  it('changes nothing else: kernels, gamma and beta bit-identical, and every momentum still 0.99 (training keeps its averaging)', async () => {
+    const model = await freshModel();
+    const momenta = batchNormLayers(model).map(momentumOf);
+    const before = snapshot(model);
+    recalibrateBatchNorm(model, images);
+    const after = snapshot(model);
+    const moved = model.weights.filter((w) => !isStat(w) && !before.get(w.originalName)!.every((v, i) => Object.is(v, after.get(w.originalName)![i])));
+    if (moved.length) throw new Error(`recalibrateBatchNorm: expected only moving_mean/moving_variance to change, got ${moved.length} other weights changed: ${moved.slice(0, 5).map((w) => w.originalName).join(', ')}`);
+    const changed = batchNormLayers(model).map((l, i) => [l.name, momenta[i], momentumOf(l)] as const).filter(([, a, b]) => a !== b);
+    if (changed.length) {
+      throw new Error(
+        `BatchNorm momentum after recalibrateBatchNorm: expected ${momenta[0]} as before, got ${changed.map(([n, , b]) => `${n}: ${b}`).slice(0, 4).join(', ')}\n` +
+          '  Momentum 0 is right for the one recalibration pass. Left at 0, every training step would replace the statistics\n' +
+          '  with that one batch\'s (noisy with batches of 32); put it back in a finally.',
+      );
+    }
+  });
+
+  it('leaks no tensor and is repeatable: a second call gives the same statistics', async () => {
+    const model = await freshModel();
+    noLeak('recalibrateBatchNorm(model, images)', () => recalibrateBatchNorm(model, images));
+    const first = snapshot(model);
+    noLeak('recalibrateBatchNorm(model, images) (again)', () => recalibrateBatchNorm(model, images));
+    const second = snapshot(model);
+    let worst = 0;
+    for (const [k, v] of first) v.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - second.get(k)![i]!) / (1 + Math.abs(x)))));
+    if (!(worst < 1e-3)) throw new Error(`recalibrateBatchNorm twice: expected the same statistics (max relative difference < 1e-3), got ${worst.toFixed(4)} — they depend on the old ones`);
+  });
+});
+
+// ---------- evaluate ----------
+
+describe('kata 09 — evaluate stays in inference mode', () => {
+  it('accuracy does not depend on the batch size (1, 7, 200), and evaluating changes no weight', async () => {
+    const model = await freshModel(11);
+    recalibrateBatchNorm(model, images);
+    const input = tf.input({ shape: [28, 28, 1] });
+    const head = tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) });
+    const clf = tf.model({ inputs: input, outputs: head.apply(model.apply(input)) as tf.SymbolicTensor });
+    const before = snapshot(clf);
+    const accs = [1, 7, 200].map((b) => noLeak(`evaluate(model, images, labels, ${b})`, () => evaluate(clf, images, labels, b)));
+    const after = snapshot(clf);
+    const moved = clf.weights.filter((w) => !before.get(w.originalName)!.every((v, i) => Object.is(v, after.get(w.originalName)![i])));
+    head.dispose();
+    if (new Set(accs).size !== 1 || moved.length) {
+      throw new Error(
+        `evaluate: expected one accuracy for batch sizes 1, 7 and 200 and no weight changed, got ${accs.map((a) => a.toFixed(3)).join(', ')}` +
+          (moved.length ? `; changed: ${moved.slice(0, 4).map((w) => w.originalName).join(', ')}` : '') +
+          '\n  With { training: true } at test time BatchNorm uses each batch\'s own statistics: a prediction depends on which\n' +
+          '  other images share its batch (and a batch of one normalises every image to its own mean), and the moving\n' +
+          '  statistics move on every evaluation. Evaluate with { training: false } and fix the statistics instead.',
+      );
+    }
+  });
+});
