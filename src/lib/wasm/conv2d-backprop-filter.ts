@@ -9,7 +9,7 @@
  * plain matrix product (conv1x1.ts), much faster than both.
  */
 import { conv1x1BackpropFilter, isPlain1x1 } from './conv1x1.js';
-import { asKernelOutput, asTensor, pair, tf } from './util.js';
+import { asKernelOutput, asTensor, convDataFormat, convSteps, tf } from './util.js';
 
 const NAME = 'Conv2DBackpropFilter';
 
@@ -129,18 +129,8 @@ export function conv2dBackpropFilterNHWC(
 function kernelFunc(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const { inputs, backend } = args;
   const attrs = args.attrs as unknown as Attrs;
-  const dataFormat = attrs.dataFormat ?? 'NHWC';
-  if (dataFormat !== 'NHWC' && dataFormat !== 'NCHW') {
-    throw new Error(`${NAME} (wasm): unsupported dataFormat ${String(dataFormat)}`);
-  }
-  const dilations = pair(attrs.dilations, 'dilations', NAME);
-  const strides = pair(attrs.strides, 'strides', NAME);
-  if (dilations.some((d) => !(Number.isInteger(d) && d >= 1))) {
-    throw new Error(`${NAME} (wasm): unsupported dilations ${JSON.stringify(attrs.dilations)}`);
-  }
-  if (strides.some((s) => !(Number.isInteger(s) && s >= 1))) {
-    throw new Error(`${NAME} (wasm): unsupported strides ${JSON.stringify(attrs.strides)}`);
-  }
+  const dataFormat = convDataFormat(attrs, NAME);
+  const { strides, dilations } = convSteps(attrs, NAME);
   const out = tf.tidy(() => {
     let x = asTensor<tf.Rank.R4>(backend, inputs.x!);
     let dy = asTensor<tf.Rank.R4>(backend, inputs.dy!);

@@ -8,7 +8,7 @@
  * Q = (KW-1)*dw - left: a stride-1 convolution of dyz with the flipped filter, transposed to [KH, KW, Co, Ci].
  */
 import { conv1x1BackpropInput, isPlain1x1 } from './conv1x1.js';
-import { asKernelOutput, asTensor, pair, tf } from './util.js';
+import { asKernelOutput, asTensor, convDataFormat, convSteps, pair, tf } from './util.js';
 
 const NAME = 'Conv2DBackpropInput';
 
@@ -77,18 +77,8 @@ export function conv2dBackpropInputNHWC(
 function kernelFunc(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const { inputs, backend } = args;
   const attrs = args.attrs as unknown as Attrs;
-  const dataFormat = attrs.dataFormat ?? 'NHWC';
-  if (dataFormat !== 'NHWC' && dataFormat !== 'NCHW') {
-    throw new Error(`${NAME} (wasm): unsupported dataFormat ${String(dataFormat)}`);
-  }
-  const strides = pair(attrs.strides, 'strides', NAME);
-  const dilations = pair(attrs.dilations, 'dilations', NAME);
-  if (strides.some((s) => !(Number.isInteger(s) && s >= 1))) {
-    throw new Error(`${NAME} (wasm): unsupported strides ${JSON.stringify(attrs.strides)}`);
-  }
-  if (dilations.some((d) => !(Number.isInteger(d) && d >= 1))) {
-    throw new Error(`${NAME} (wasm): unsupported dilations ${JSON.stringify(attrs.dilations)}`);
-  }
+  const dataFormat = convDataFormat(attrs, NAME);
+  const { strides, dilations } = convSteps(attrs, NAME);
   const out = tf.tidy(() => {
     let dy = asTensor<tf.Rank.R4>(backend, inputs.dy!);
     const filter = asTensor<tf.Rank.R4>(backend, inputs.filter!);

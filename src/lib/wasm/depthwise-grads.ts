@@ -10,7 +10,7 @@
  */
 import { dyWindow } from './conv2d-backprop-input.js';
 import { inputWindow } from './conv2d-backprop-filter.js';
-import { asKernelOutput, asTensor, pair, tf } from './util.js';
+import { asKernelOutput, asTensor, convSteps, tf } from './util.js';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 interface Attrs {
@@ -23,13 +23,7 @@ interface Attrs {
 }
 
 function geometry(name: string, attrs: Attrs, xShape: number[], filterShape: number[]): tf.backend_util.Conv2DInfo {
-  const strides = pair(attrs.strides, 'strides', name);
-  const dilations = pair(attrs.dilations, 'dilations', name);
-  for (const [what, v] of [['strides', strides], ['dilations', dilations]] as const) {
-    if (v.some((s) => !(Number.isInteger(s) && s >= 1))) {
-      throw new Error(`${name} (wasm): unsupported ${what} ${JSON.stringify(attrs[what])}`);
-    }
-  }
+  const { strides, dilations } = convSteps(attrs, name);
   if (strides.some((s) => s > 1) && dilations.some((d) => d > 1)) {
     throw new Error(`${name} (wasm): unsupported strides ${JSON.stringify(strides)} with dilations ` +
       `${JSON.stringify(dilations)} (one of them must be 1)`);

@@ -44,3 +44,27 @@ export function pair(v: number | number[] | undefined, name: string, kernel: str
   if (v.length === 4) return [v[1]!, v[2]!]; // [1, h, w, 1] form
   throw new Error(`${kernel} (wasm): unsupported ${name} ${JSON.stringify(v)}`);
 }
+
+/** The strides and dilations of a conv kernel's attributes: positive integers, or an error naming the attribute. */
+export function convSteps(
+  attrs: { strides?: number | number[]; dilations?: number | number[] },
+  kernel: string,
+): { strides: Pair; dilations: Pair } {
+  const strides = pair(attrs.strides, 'strides', kernel);
+  const dilations = pair(attrs.dilations, 'dilations', kernel);
+  for (const [what, v] of [['strides', strides], ['dilations', dilations]] as const) {
+    if (v.some((s) => !(Number.isInteger(s) && s >= 1))) {
+      throw new Error(`${kernel} (wasm): unsupported ${what} ${JSON.stringify(attrs[what])}`);
+    }
+  }
+  return { strides, dilations };
+}
+
+/** The data format of a conv kernel's attributes: NHWC (the default) or NCHW, or an error naming it. */
+export function convDataFormat(attrs: { dataFormat?: string }, kernel: string): 'NHWC' | 'NCHW' {
+  const dataFormat = attrs.dataFormat ?? 'NHWC';
+  if (dataFormat !== 'NHWC' && dataFormat !== 'NCHW') {
+    throw new Error(`${kernel} (wasm): unsupported dataFormat ${String(dataFormat)}`);
+  }
+  return dataFormat;
+}
