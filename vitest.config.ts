@@ -13,6 +13,17 @@ const root = path.resolve(process.env.KATA_ROOT ?? '.');
 const katasDir = path.join(root, 'katas') + path.sep;
 const solutionsDir = path.join(root, 'solutions') + path.sep;
 const useSolution = process.env.KATA_TARGET === 'solution';
+/**
+ * KATA_OTHER_KATAS=solution (set by `kata verify` for its starter run): a kata file that imports
+ * ANOTHER kata's file (the capstone uses katas 01–05) gets that kata's solution, so the capstone's
+ * starting file is judged on its own defects, not on the other katas' starting files.
+ */
+const otherKatasSolved = process.env.KATA_OTHER_KATAS === 'solution';
+
+/** The kata folder ("10-capstone") of a path under katas/. */
+function kataOf(id: string): string {
+  return id.slice(katasDir.length).split(/[\\/]/)[0] ?? '';
+}
 
 /** Redirects imports of katas/NN-name/file.ts to solutions/NN-name/file.ts; test files stay put. */
 function solutionAlias(): Plugin {
@@ -20,9 +31,10 @@ function solutionAlias(): Plugin {
     name: 'kata-solution-alias',
     enforce: 'pre',
     async resolveId(source, importer, options) {
-      if (!useSolution || !importer) return null;
+      if (!(useSolution || otherKatasSolved) || !importer) return null;
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
       if (!resolved || !resolved.id.startsWith(katasDir) || /\.test\.ts$/.test(resolved.id)) return null;
+      if (!useSolution && !(importer.startsWith(katasDir) && kataOf(importer) !== kataOf(resolved.id))) return null;
       const swapped = solutionsDir + resolved.id.slice(katasDir.length);
       return existsSync(swapped) ? swapped : null;
     },

@@ -3,7 +3,8 @@
  * manifest that the starting file fails for the reason the lesson teaches and the solution passes.
  *
  * Runs the whole kata suite twice — one Vitest process with KATA_TARGET=starter and one with
- * KATA_TARGET=solution — and checks, per kata:
+ * KATA_TARGET=solution — and checks, per kata (in the starter run, a kata that imports another
+ * kata's file, like the capstone, gets that kata's solution: each starter is judged on its own):
  *  - the folder holds README.md, the files and <name>.test.ts; solutions/<name>/ holds the files;
  *  - starter: at least one test fails; every test whose title contains a `mustFail` entry fails
  *    (and each entry matches some test); when `failsWith` is set, every failure message matches it;
@@ -127,7 +128,7 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
     const extra = opts.onLine ? { onLine: opts.onLine } : {};
     const [starter, solution] = files.length
       ? await Promise.all([
-          runSuite({ root, target: 'starter', files, ...extra }),
+          runSuite({ root, target: 'starter', otherKatas: 'solution', files, ...extra }),
           runSuite({ root, target: 'solution', files, ...extra }),
         ])
       : [undefined, undefined];

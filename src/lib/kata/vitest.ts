@@ -56,6 +56,7 @@ export function kataEnv(root: string, target: Target, color = false, base: NodeJ
   for (const [k, v] of Object.entries(base)) {
     // Colour is decided per run (colour libraries treat any FORCE_COLOR, even "0", differently).
     if (k.startsWith('VITEST') || k === 'TEST' || k === 'NODE_ENV' || k === 'FORCE_COLOR' || k === 'NO_COLOR') continue;
+    if (k === 'KATA_OTHER_KATAS') continue; // set per run by runSuite, never inherited
     env[k] = v;
   }
   env.KATA_SUITE = '1';
@@ -69,6 +70,12 @@ export function kataEnv(root: string, target: Target, color = false, base: NodeJ
 export interface RunSuiteOptions {
   root: string;
   target: Target;
+  /**
+   * 'solution': imports from one kata of ANOTHER kata's files get that kata's solution (vitest.config.ts,
+   * KATA_OTHER_KATAS). `kata verify` sets it for the starter run, so the capstone's starting file is judged
+   * with working pieces from katas 01–05.
+   */
+  otherKatas?: 'solution';
   /** Test files to run (absolute); all of the kata suite when empty. */
   files?: string[];
   /** Also use Vitest's default reporter and stream its output live. */
@@ -92,6 +99,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
   ];
   try {
     const env = kataEnv(opts.root, opts.target, !!opts.stream && !!process.stdout.isTTY);
+    if (opts.otherKatas) env.KATA_OTHER_KATAS = opts.otherKatas;
     const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let backendLine: string | undefined;
