@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { tf } from '../../src/lib/tf.js';
+import { loadBundledPair } from '../../src/lib/data/bundled.js';
+import { runCapstone, type CapstoneResult } from './capstone.js';
+import { disposeSeedData, loadSeedData, type SeedData } from './seed-data.js';
+
+/** Recounts test accuracy from the returned model, the bundled test images and their int32 labels. */
+function recount(result: CapstoneResult): number {
+  const { test } = loadBundledPair();
+  let correct = 0;
+  for (let start = 0; start < test.length; start += 250) {
+    const idx = Array.from({ length: Math.min(250, test.length - start) }, (_, j) => start + j);
+    const { x, y } = test.subset(idx).toTensors(); // float32 [B,28,28,1], int32 [B]
+    correct += tf.tidy(() => {
+      const predicted = tf.argMax(result.model.forward(x, { training: false }), 1); // int32 [B]
+      return tf.sum(tf.cast(tf.equal(predicted, y), 'int32')).dataSync()[0]!; // both [B]: no broadcast
+    });
+    tf.dispose([x, y]);
+  }
+  return correct / test.length;
+}
+
+describe('kata 10 — the capstone run (8 epochs on 1,600 images, test on 2,000)', () => {
+  let data: SeedData;
+  let result: CapstoneResult;
+  let tensorsBefore: number;
+  let logLines: string[];
+  beforeAll(async () => {
+    data = loadSeedData();
+    tensorsBefore = tf.memory().numTensors;
+    logLines = [];
+    result = await runCapstone(data, { log: (l) => logLines.push(l) });
+  }, 240_000);
+  afterAll(() => {
+    try {
+      result?.model.dispose();
+    } catch {
+      // disposed by a test
+    }
+    if (data) disposeSeedData(data);
+  });
+
+  it('reaches at least 0.90 accuracy on the 2,000 bundled test images with your pieces', () => {
+    if (!(result.testAccuracy >= 0.9)) {
+      throw new Error(
+        `testAccuracy: expected >= 0.90, got ${result.testAccuracy.toFixed(4)} after ${result.seconds.toFixed(1)} s.\n` +
+          `  The log said:\n    ${logLines.join('\n    ')}\n` +
+          '  0.50 on two balanced classes while validation says 0.9: what shapes does the test accuracy compare?',
+      );
+    }
+  });
+
+  it('the accuracy it reports is the accuracy of the model it returns (recounted by the test)', () => {
+    const truth = recount(result);
+    if (Math.abs(truth - result.testAccuracy) > 0.5 / 2000) { // less than half an image of the 2,000
+      throw new Error(
+        `testAccuracy: expected the returned model's accuracy ${truth.toFixed(4)} (recounted with int32 [B] labels), ` +
+          `got ${result.testAccuracy.toFixed(4)} reported.\n  A [B] prediction compared with [B,1] targets is a [B,B] matrix: its mean is not an accuracy (kata 05).`,
+      );
+    }
+  });
+
+  it("the model is kata 01's: frozen backbone, only the head's 65,502 parameters trainable", () => {
+    const got = result.model.trainableVariables().reduce((n, v) => n + v.size, 0);
+    const f = result.model.backbone.featureDim;
+    const expected = f * 500 + 500 + 500 * 2 + 2;
+    if (!result.model.frozen || got !== expected) {
+      throw new Error(`model: expected a frozen backbone and ${expected} trainable parameters, got frozen = ${result.model.frozen} and ${got}`);
+    }
+  });
+
+  it('leaks no tensor: once the model is disposed, tf.memory().numTensors is as before the run', () => {
+    result.model.dispose();
+    const after = tf.memory().numTensors;
+    if (after !== tensorsBefore) {
+      throw new Error(`tf.memory().numTensors: expected ${tensorsBefore} after model.dispose(), got ${after} (${after - tensorsBefore} left behind)`);
+    }
+  });
+});
+
+/**
+ * A small copy of the seed's data (40 training and 20 test images) whose targets the test chooses:
+ * `train`/`test` give the target tensors' values and shapes.
+ */
+function smallData(
+  train: { values: number[]; shape: number[] } | null,
+  test: { values: number[]; shape: number[] } | null,
+): SeedData {
+  const { train: tr, test: te } = loadBundledPair();
+  const pick = (ds: typeof tr, n: number) => ds.subset(Array.from({ length: n }, (_, i) => i));
+  const a = pick(tr, 40);
+  const b = pick(te, 20);
+  const targets = (labels: Int32Array, t: { values: number[]; shape: number[] } | null) =>
+    t ? tf.tensor(t.values, t.shape, 'float32') : tf.tensor2d(Float32Array.from(labels), [labels.length, 1], 'float32');
+  return {
+    train: { images: tf.tensor4d(a.images, [40, 28, 28, 1]), targets: targets(a.labels, train) as tf.Tensor2D },
+    test: { images: tf.tensor4d(b.images, [20, 28, 28, 1]), targets: targets(b.labels, test) as tf.Tensor2D },
+    classNames: [...tr.classNames],
+  };
+}
+
+/** The seed's targets for the first n training images as floats, with some values replaced. */
+function seedTargets(n: number, split: 'train' | 'test', replace: Record<number, number> = {}): number[] {
+  const labels = Array.from(loadBundledPair()[split].labels.subarray(0, n));
+  for (const [i, v] of Object.entries(replace)) labels[Number(i)] = v;
+  return labels;
+}
+
+/** Runs the capstone on bad data; returns the error it threw and whether any epoch ran. */
+async function failureOf(data: SeedData): Promise<{ message: string | null; epochsRun: number }> {
+  let epochsRun = 0;
+  try {
+    const r = await runCapstone(data, { epochs: 1, log: () => epochsRun++ });
+    r.model.dispose();
+    return { message: null, epochsRun };
+  } catch (err) {
+    return { message: err instanceof Error ? err.message : String(err), epochsRun };
+  } finally {
+    disposeSeedData(data);
+  }
+}
+
+async function expectRejected(data: SeedData, what: string, mustMention: string[]): Promise<void> {
+  const { message, epochsRun } = await failureOf(data);
+  if (message === null) {
+    throw new Error(`${what}: expected runCapstone to throw before training, got a finished run (${epochsRun} epoch) and no error`);
+  }
+  const missing = mustMention.filter((m) => !message.includes(m));
+  if (missing.length > 0) {
+    throw new Error(`${what}: expected an error mentioning ${mustMention.map((m) => JSON.stringify(m)).join(' and ')}, got:\n  ${message}`);
+  }
+  if (epochsRun > 0) throw new Error(`${what}: expected the run to stop before the first epoch, got ${epochsRun} epoch logged, then:\n  ${message}`);
+}
+
+describe('kata 10 — bad targets stop the run before the first epoch, with your guards\' messages', () => {
+  it('a fractional target (1.9 at training row 7) is rejected, naming [7] and 1.9', async () => {
+    await expectRejected(smallData({ values: seedTargets(40, 'train', { 7: 1.9 }), shape: [40, 1] }, null), 'train target 1.9', ['[7]', '1.9']);
+  });
+
+  it('a NaN target in the TEST split (row 3) is rejected before training, naming [3] and NaN', async () => {
+    await expectRejected(smallData(null, { values: seedTargets(20, 'test', { 3: NaN }), shape: [20, 1] }), 'test target NaN', ['[3]', 'NaN']);
+  });
+
+  it('one-hot targets [40,2] are rejected with a hint to argMax', async () => {
+    const labels = seedTargets(40, 'train');
+    const oneHot = labels.flatMap((l) => (l === 0 ? [1, 0] : [0, 1]));
+    await expectRejected(smallData({ values: oneHot, shape: [40, 2] }, null), 'one-hot targets', ['argMax']);
+  });
+
+  it('targets [40,1,1] are rejected, naming the shape', async () => {
+    await expectRejected(smallData({ values: seedTargets(40, 'train'), shape: [40, 1, 1] }, null), 'targets [40,1,1]', ['[40,1,1]']);
+  });
+
+  it('a target equal to numClasses (2 at training row 5) is rejected, naming the value', async () => {
+    await expectRejected(smallData({ values: seedTargets(40, 'train', { 5: 2 }), shape: [40, 1] }, null), 'train target 2', ['2']);
+  });
+});
