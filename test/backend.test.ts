@@ -1,4 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../src/lib/kata/manifest.js';
 import { backend, backendLine, requestedBackend, tf } from '../src/lib/tf.js';
 
 describe('backend module', () => {
@@ -18,5 +21,19 @@ describe('backend module', () => {
     expect(() => requestedBackend(['node', 'x'], { KATA_BACKEND: 'cuda' })).toThrow(
       /expected one of tensorflow, gpu, node, wasm, cpu .* got "cuda"/,
     );
+  });
+
+  it('an uncaught error after loading wasm is reported by Node as itself, not inside the wasm module\'s one-line source', () => {
+    const r = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'test/support/throws-after-wasm.ts'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, KATA_BACKEND: 'wasm' },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('backend wasm');
+    expect(r.stderr).toContain('learner error: labels[3] = 1.9');
+    expect(r.stderr).toContain('throws-after-wasm.ts');
+    expect(r.stderr, 'stderr carries the minified wasm module source').not.toContain('WasmBackendModule');
+    expect(r.stderr.length).toBeLessThan(5000);
   });
 });

@@ -97,8 +97,13 @@ async function tryWasm(): Promise<BackendInfo | string> {
     const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
     wasm.setWasmPaths(dist + path.sep);
     registerWasmTrainingKernels();
-    if (!(await tf.setBackend('wasm'))) return 'wasm backend failed to initialise';
-    await tf.ready();
+    const before = processListeners();
+    try {
+      if (!(await tf.setBackend('wasm'))) return 'wasm backend failed to initialise';
+      await tf.ready();
+    } finally {
+      removeListenersAddedSince(before);
+    }
   } catch (e) {
     return `wasm failed to load (${(e as Error).message.split('\n')[0]})`;
   }
@@ -110,6 +115,28 @@ async function tryWasm(): Promise<BackendInfo | string> {
     detail: `${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'multi-threaded' : '1 thread'}`,
     reason: '',
   };
+}
+
+type ProcessEvent = 'uncaughtException' | 'unhandledRejection';
+const PROCESS_EVENTS: readonly ProcessEvent[] = ['uncaughtException', 'unhandledRejection'];
+
+// One call per event name: the overloads of process.listeners do not accept the union.
+const listenersOf = (e: ProcessEvent): Function[] => (e === 'uncaughtException' ? process.listeners(e) : process.listeners(e));
+
+function processListeners(): Map<ProcessEvent, Function[]> {
+  return new Map(PROCESS_EVENTS.map((e) => [e, listenersOf(e)]));
+}
+
+/**
+ * The wasm module (Emscripten) installs process handlers that re-throw every uncaught error from
+ * inside its own one-line, minified file: Node then prints that whole line — tens of kilobytes —
+ * above the learner's error. Removing them gives back Node's normal report (message and stack).
+ */
+function removeListenersAddedSince(before: Map<ProcessEvent, Function[]>): void {
+  for (const e of PROCESS_EVENTS) {
+    const old = before.get(e) ?? [];
+    for (const l of listenersOf(e)) if (!old.includes(l)) process.removeListener(e, l as (...args: unknown[]) => void);
+  }
 }
 
 /**
