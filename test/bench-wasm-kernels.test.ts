@@ -66,6 +66,20 @@ describe('wasm Sum and Mean over leading axes', () => {
       }
     });
   }
+  it('a BatchNorm-sized sum [64,28,28,32] → [32] is within 5e-7 of the float64 sum (one float32 pooling over all 50,176 terms: 4e-6)', async () => {
+    // Per channel: 50,176 terms, noise of ±0.5 around a channel mean from -15.5 to 15.5.
+    const shape = [64, 28, 28, 32];
+    const K = 32;
+    const x = data(64 * 28 * 28 * K, 11).map((v, i) => v + ((i % K) - 15.5));
+    const truth = new Float64Array(K);
+    x.forEach((v, i) => (truth[i % K] += v));
+    await tf.setBackend('wasm');
+    const got = tf.tidy(() => tf.sum(tf.tensor(x, shape), [0, 1, 2]).dataSync() as Float32Array);
+    let worst = 0;
+    for (let j = 0; j < K; j++) worst = Math.max(worst, Math.abs(got[j]! - truth[j]!) / Math.abs(truth[j]!));
+    expect(worst, 'largest relative error of the 32 channel sums').toBeLessThan(5e-7);
+  });
+
   it('int32 sums stay exact (stock kernel)', async () => {
     const r = await onBoth(() => tf.tidy(() => tf.cast(tf.sum(tf.ones([64, 64, 3], 'int32'), [0, 1]), 'float32')));
     expect(Array.from(r.wasm)).toEqual([4096, 4096, 4096]);
