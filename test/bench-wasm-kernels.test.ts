@@ -72,7 +72,7 @@ describe('wasm Sum and Mean over leading axes', () => {
     const K = 32;
     const x = data(64 * 28 * 28 * K, 11).map((v, i) => v + ((i % K) - 15.5));
     const truth = new Float64Array(K);
-    x.forEach((v, i) => (truth[i % K] += v));
+    x.forEach((v, i) => (truth[i % K] = truth[i % K]! + v));
     await tf.setBackend('wasm');
     const got = tf.tidy(() => tf.sum(tf.tensor(x, shape), [0, 1, 2]).dataSync() as Float32Array);
     let worst = 0;
