@@ -80,6 +80,6 @@ describe('kata manifest validation', () => {
 
   it('the real course manifest and the fixture course manifest are valid', () => {
     expect(() => loadManifest(repoRoot)).not.toThrow();
-    expect(loadManifest(path.join(repoRoot, 'test/fixtures/course')).katas.map((k) => k.name)).toEqual(['00-fixture']);
+    expect(loadManifest(path.join(repoRoot, 'test/fixtures/course')).katas.map((k) => k.name)).toEqual(['00-fixture', '01-fixture-total']);
   });
 });

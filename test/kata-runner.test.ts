@@ -83,13 +83,18 @@ describe('kata runner CLI (fixture course)', () => {
     const root = tempCourse();
     const r = await kata(root);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Katas — 0/1 solved');
+    expect(r.stdout).toContain('Katas — 0/2 solved');
     expect(r.stdout).toMatch(/▶ 00-fixture\s+Add without silent broadcasting/);
+    expect(r.stdout).toMatch(/· 01-fixture-total\s+Total through another kata's safeAdd/);
     expect(r.stdout).toContain('Next: npm run kata 00');
     writeFileSync(path.join(root, '.kata-progress.json'), JSON.stringify({ solved: ['00-fixture'], hintsShown: {} }));
+    const middle = await kata(root);
+    expect(middle.stdout).toContain('Katas — 1/2 solved');
+    expect(middle.stdout).toMatch(/✓ 00-fixture/);
+    expect(middle.stdout).toContain('Next: npm run kata 01');
+    writeFileSync(path.join(root, '.kata-progress.json'), JSON.stringify({ solved: ['00-fixture', '01-fixture-total'], hintsShown: {} }));
     const after = await kata(root);
-    expect(after.stdout).toContain('Katas — 1/1 solved');
-    expect(after.stdout).toMatch(/✓ 00-fixture/);
+    expect(after.stdout).toContain('Katas — 2/2 solved');
     expect(after.stdout).toContain('All katas solved.');
   });
 
@@ -125,7 +130,7 @@ describe('kata runner CLI (fixture course)', () => {
     const r = await kata(root);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: \.kata-progress\.json is corrupted \(.+\); moved it to \.kata-progress\.json\.bak and started with empty progress/);
-    expect(r.stdout).toContain('Katas — 0/1 solved');
+    expect(r.stdout).toContain('Katas — 0/2 solved');
     expect(readFileSync(path.join(root, '.kata-progress.json.bak'), 'utf8')).toBe('{"solved": ["00-fixture"');
     // A second corruption does not overwrite the first backup.
     writeFileSync(path.join(root, '.kata-progress.json'), '{"solved": 5}');
