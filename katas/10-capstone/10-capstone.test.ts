@@ -1,8 +1,81 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { tf } from '../../src/lib/tf.js';
 import { loadBundledPair } from '../../src/lib/data/bundled.js';
+import { DataLoader } from '../../src/lib/data/dataset.js';
+import type { Classifier } from '../../src/lib/classifier.js';
+import { buildModel } from '../01-build-model/build-model.js';
+import { train } from '../02-training-loop/training-loop.js';
+import { toClassIndices } from '../04-dtype-cast/dtype-cast.js';
+import { accuracy, squeezeTargets } from '../05-squeeze/squeeze.js';
 import { runCapstone, type CapstoneResult } from './capstone.js';
 import { disposeSeedData, loadSeedData, type SeedData } from './seed-data.js';
+
+// ---------- your pieces first: a few seconds of checks instead of minutes of training on an unfinished kata ----------
+
+/** One check per piece the capstone stands on (the katas' own tests check them fully); returns what is unfinished. */
+async function unfinishedPieces(): Promise<string[]> {
+  const out: string[] = [];
+  const check = async (kata: string, what: string, ok: () => boolean | Promise<boolean>): Promise<void> => {
+    try {
+      if (!(await ok())) out.push(`kata ${kata}: ${what}`);
+    } catch (e) {
+      out.push(`kata ${kata}: ${what} — threw ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`);
+    }
+  };
+  const rejects = (f: () => unknown): boolean => {
+    try {
+      tf.tidy(() => void f());
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  await check('01', 'buildModel() gives a frozen model whose only trainable parameters are the head\'s 65,502', async () => {
+    const m = await buildModel({ numClasses: 2 });
+    try {
+      return m.frozen && m.trainableVariables().reduce((n, v) => n + v.size, 0) === 65_502;
+    } finally {
+      m.dispose();
+    }
+  });
+  await check('02', 'train() leaks no tensor (2 epochs of a tiny model)', async () => {
+    const ds = loadBundledPair().train.subset([0, 1, 2, 3, 4, 5, 6, 7]);
+    const dense = tf.layers.dense({ units: 2, inputShape: [784] });
+    const tiny: Classifier = {
+      numClasses: 2,
+      forward: (x) => tf.tidy(() => dense.apply(tf.reshape(x, [x.shape[0], 784])) as tf.Tensor2D),
+      trainableVariables: () => dense.trainableWeights.map((w) => w.read() as tf.Variable),
+      dispose: () => dense.dispose(),
+    };
+    const optimizer = tf.train.sgd(0.1);
+    tf.tidy(() => void tiny.forward(tf.zeros([1, 28, 28, 1]), { training: false })); // builds the layer
+    const before = tf.memory().numTensors;
+    const history = await train({ model: tiny, optimizer, trainLoader: new DataLoader(ds, { batchSize: 3 }), valLoader: new DataLoader(ds, { batchSize: 3 }), epochs: 2, log: () => {} });
+    const leaked = tf.memory().numTensors - before;
+    optimizer.dispose();
+    tiny.dispose();
+    return leaked === 0 && history.length === 2;
+  });
+  await check('04', 'toClassIndices rejects 1.9', () => rejects(() => toClassIndices(tf.tensor1d([0, 1.9]), 2)));
+  await check('05', 'squeezeTargets turns [1,1] into [1]', () => tf.tidy(() => squeezeTargets(tf.tensor2d([[1]])).shape.join(',') === '1'));
+  await check('05', 'accuracy refuses [B,1] targets', () => rejects(() => accuracy(tf.zeros([2, 2]) as tf.Tensor2D, tf.zeros([2, 1], 'int32') as unknown as tf.Tensor1D)));
+  return out;
+}
+
+let pieces: string[] = [];
+beforeAll(async () => {
+  pieces = await unfinishedPieces();
+}, 60_000);
+
+/** Throws, before any capstone run, when a piece from katas 01–05 is not finished yet. */
+function requirePieces(): void {
+  if (pieces.length > 0) {
+    throw new Error(
+      `the capstone runs on YOUR katas 01–05, and these are not finished yet:\n  ${pieces.join('\n  ')}\n` +
+        '  Finish them first (npm run kata shows your progress), then come back.',
+    );
+  }
+}
 
 /** Recounts test accuracy from the returned model, the bundled test images and their int32 labels. */
 function recount(result: CapstoneResult): number {
@@ -26,6 +99,7 @@ describe('kata 10 — the capstone run (8 epochs on 1,600 images, test on 2,000)
   let tensorsBefore: number;
   let logLines: string[];
   beforeAll(async () => {
+    if (pieces.length > 0) return; // each test says which kata to finish
     data = loadSeedData();
     tensorsBefore = tf.memory().numTensors;
     logLines = [];
@@ -41,6 +115,7 @@ describe('kata 10 — the capstone run (8 epochs on 1,600 images, test on 2,000)
   });
 
   it('reaches at least 0.90 accuracy on the 2,000 bundled test images with your pieces', () => {
+    requirePieces();
     if (!(result.testAccuracy >= 0.9)) {
       throw new Error(
         `testAccuracy: expected >= 0.90, got ${result.testAccuracy.toFixed(4)} after ${result.seconds.toFixed(1)} s.\n` +
@@ -51,6 +126,7 @@ describe('kata 10 — the capstone run (8 epochs on 1,600 images, test on 2,000)
   });
 
   it('the accuracy it reports is the accuracy of the model it returns (recounted by the test)', () => {
+    requirePieces();
     const truth = recount(result);
     if (Math.abs(truth - result.testAccuracy) > 0.5 / 2000) { // less than half an image of the 2,000
       throw new Error(
@@ -61,6 +137,7 @@ describe('kata 10 — the capstone run (8 epochs on 1,600 images, test on 2,000)
   });
 
   it("the model is kata 01's: frozen backbone, only the head's 65,502 parameters trainable", () => {
+    requirePieces();
     const got = result.model.trainableVariables().reduce((n, v) => n + v.size, 0);
     const f = result.model.backbone.featureDim;
     const expected = f * 500 + 500 + 500 * 2 + 2;
@@ -70,6 +147,7 @@ describe('kata 10 — the capstone run (8 epochs on 1,600 images, test on 2,000)
   });
 
   it('leaks no tensor: once the model is disposed, tf.memory().numTensors is as before the run', () => {
+    requirePieces();
     result.model.dispose();
     const after = tf.memory().numTensors;
     if (after !== tensorsBefore) {
@@ -121,6 +199,12 @@ async function failureOf(data: SeedData): Promise<{ message: string | null; epoc
 }
 
 async function expectRejected(data: SeedData, what: string, mustMention: string[]): Promise<void> {
+  try {
+    requirePieces();
+  } catch (e) {
+    disposeSeedData(data);
+    throw e;
+  }
   const { message, epochsRun } = await failureOf(data);
   if (message === null) {
     throw new Error(`${what}: expected runCapstone to throw before training, got a finished run (${epochsRun} epoch) and no error`);
