@@ -10,6 +10,10 @@ import { accuracy, squeezeTargets } from '../05-squeeze/squeeze.js';
 import { runCapstone, type CapstoneResult } from './capstone.js';
 import { disposeSeedData, loadSeedData, type SeedData } from './seed-data.js';
 
+/** The bundled pair, read once for the whole file (each read decompresses and parses four IDX files). */
+let pair: ReturnType<typeof loadBundledPair> | undefined;
+const bundled = (): ReturnType<typeof loadBundledPair> => (pair ??= loadBundledPair());
+
 // ---------- your pieces first: a few seconds of checks instead of minutes of training on an unfinished kata ----------
 
 /** One check per piece the capstone stands on (the katas' own tests check them fully); returns what is unfinished. */
@@ -39,7 +43,7 @@ async function unfinishedPieces(): Promise<string[]> {
     }
   });
   await check('02', 'train() leaks no tensor (2 epochs of a tiny model)', async () => {
-    const ds = loadBundledPair().train.subset([0, 1, 2, 3, 4, 5, 6, 7]);
+    const ds = bundled().train.subset([0, 1, 2, 3, 4, 5, 6, 7]);
     const dense = tf.layers.dense({ units: 2, inputShape: [784] });
     const tiny: Classifier = {
       numClasses: 2,
@@ -79,7 +83,7 @@ function requirePieces(): void {
 
 /** Recounts test accuracy from the returned model, the bundled test images and their int32 labels. */
 function recount(result: CapstoneResult): number {
-  const { test } = loadBundledPair();
+  const { test } = bundled();
   let correct = 0;
   for (let start = 0; start < test.length; start += 250) {
     const idx = Array.from({ length: Math.min(250, test.length - start) }, (_, j) => start + j);
@@ -164,7 +168,7 @@ function smallData(
   train: { values: number[]; shape: number[] } | null,
   test: { values: number[]; shape: number[] } | null,
 ): SeedData {
-  const { train: tr, test: te } = loadBundledPair();
+  const { train: tr, test: te } = bundled();
   const pick = (ds: typeof tr, n: number) => ds.subset(Array.from({ length: n }, (_, i) => i));
   const a = pick(tr, 40);
   const b = pick(te, 20);
@@ -179,7 +183,7 @@ function smallData(
 
 /** The seed's targets for the first n training images as floats, with some values replaced. */
 function seedTargets(n: number, split: 'train' | 'test', replace: Record<number, number> = {}): number[] {
-  const labels = Array.from(loadBundledPair()[split].labels.subarray(0, n));
+  const labels = Array.from(bundled()[split].labels.subarray(0, n));
   for (const [i, v] of Object.entries(replace)) labels[Number(i)] = v;
   return labels;
 }
