@@ -2,7 +2,7 @@
 """PyTorch peer of `npm run bench` (src/cli/bench.ts), the "(c)" column.
 
 Rebuilds the networks that the TypeScript side exported (a layer graph + torch-layout weights, see
-src/lib/bench/export-graph.ts), then runs, with the same data, batch size and initial weights:
+bench/export-graph.ts), then runs, with the same data, batch size and initial weights:
   check   the loss before and after one SGD step on one batch (raw: BN in training mode; e2e: frozen backbone in
           inference mode, head without dropout) — compared with tfjs by the caller;
   raw     resnet-mini with every layer trainable: images/s of Adam steps after a warm-up;
@@ -153,7 +153,7 @@ def run_raw(m, tensor):
 
     for i in range(r["warmup"]):
         step(i)
-    # Rounds of 5 steps, best round reported (as the tfjs side: src/lib/bench/workloads.ts timeRounds).
+    # Rounds of 5 steps, best round reported (as the tfjs side: bench/workloads.ts timeRounds).
     rounds, total, done, last = [], 0.0, 0, None
     while done < r["steps"]:
         n = min(5, r["steps"] - done)

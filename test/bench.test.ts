@@ -8,14 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tf } from '../src/lib/tf.js';
-import { gather, loadBenchData, stratifiedSplit } from '../src/lib/bench/data.js';
-import { shardRange } from '../src/lib/bench/data-parallel.js';
-import { BlobWriter, exportGraph } from '../src/lib/bench/export-graph.js';
-import { type BenchPlan, writeExport } from '../src/lib/bench/export.js';
-import { formatSummary, jsonLine, ratio, summarize, type TorchOut, type VariantOut } from '../src/lib/bench/format.js';
-import { buildHead, buildRawModel } from '../src/lib/bench/models.js';
-import { denseToTorch, hwioToOihw, nhwcToNchw, tfPadding } from '../src/lib/bench/torch-layout.js';
-import { lossCheck, trainableVars } from '../src/lib/bench/workloads.js';
+import { gather, loadBenchData, stratifiedSplit } from '../bench/data.js';
+import { shardRange } from '../bench/data-parallel.js';
+import { BlobWriter, exportGraph } from '../bench/export-graph.js';
+import { type BenchPlan, writeExport } from '../bench/export.js';
+import { formatSummary, jsonLine, ratio, summarize, type TorchOut, type VariantOut } from '../bench/format.js';
+import { buildHead, buildRawModel } from '../bench/models.js';
+import { denseToTorch, hwioToOihw, nhwcToNchw, tfPadding } from '../bench/torch-layout.js';
+import { lossCheck, trainableVars } from '../bench/workloads.js';
 import { loadBackbone } from '../src/lib/models/backbones.js';
 
 describe('torch layouts', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { bundledData } from '../src/lib/pipeline/data.js';
-import { epochsFor, FULL_GRID, plan, planEpochs, runExperiment, trainPerClass, type RunRecord } from '../src/lib/pipeline/experiment.js';
-import { formatTable, gapVerdict, learningCurveSpec, markdownTable, renderSvg, stat, storyComparison, summarise } from '../src/lib/pipeline/report.js';
-import { resultsMarkdown, type ResultsDoc } from '../src/lib/pipeline/results-md.js';
+import { bundledData } from '../src/reference/data.js';
+import { epochsFor, FULL_GRID, plan, planEpochs, runExperiment, trainPerClass, type RunRecord } from '../src/reference/experiment.js';
+import { formatTable, gapVerdict, learningCurveSpec, markdownTable, renderSvg, stat, storyComparison, summarise } from '../src/reference/report.js';
+import { resultsMarkdown, type ResultsDoc } from '../src/reference/results-md.js';
 
 const rec = (arm: 'transfer' | 'scratch', n: number, seed: number, acc: number): RunRecord => ({
   arm, labelsPerClass: n, seed, testAccuracy: acc, epochs: arm === 'transfer' ? 20 : 2, trainImages: 2 * trainPerClass(n),

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BACKBONE_INPUT_SHAPES, folderData } from '../src/lib/pipeline/data.js';
-import { runPipeline } from '../src/lib/pipeline/run.js';
+import { BACKBONE_INPUT_SHAPES, folderData } from '../src/reference/data.js';
+import { runPipeline } from '../src/reference/run.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'pipeline-folder-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

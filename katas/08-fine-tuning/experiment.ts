@@ -14,7 +14,7 @@ import { loadBundledPair } from '../../src/lib/data/bundled.js';
 import { DataLoader, type InMemoryDataset } from '../../src/lib/data/dataset.js';
 import { deriveSeed, seededPermutation } from '../../src/lib/data/random.js';
 import { extractFeatures } from '../../src/lib/features.js';
-import { recalibrateBatchNorm } from '../../src/lib/pipeline/precise-bn.js';
+import { recalibrateBatchNorm } from '../../src/lib/models/precise-bn.js';
 import { loadBackbone, type Backbone } from '../../src/lib/models/backbones.js';
 import { SeedSequence, stack } from '../../src/lib/models/blocks.js';
 import { RESNET_MINI_STAGES } from '../../src/lib/models/resnet-mini.js';

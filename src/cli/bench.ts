@@ -19,10 +19,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { tf } from '../lib/tf.js';
 import { loadBackbone, defaultWeights } from '../lib/models/backbones.js';
 import { buildResNet50 } from '../lib/models/resnet50.js';
-import { loadBenchData } from '../lib/bench/data.js';
-import { type BenchPlan, writeExport } from '../lib/bench/export.js';
-import { formatSummary, jsonLine, summarize, type TorchOut, type VariantOut } from '../lib/bench/format.js';
-import { buildHead, buildRawModel } from '../lib/bench/models.js';
+import { loadBenchData } from '../../bench/data.js';
+import { type BenchPlan, writeExport } from '../../bench/export.js';
+import { formatSummary, jsonLine, summarize, type TorchOut, type VariantOut } from '../../bench/format.js';
+import { buildHead, buildRawModel } from '../../bench/models.js';
 
 const positiveInt = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -82,7 +82,7 @@ say(`export: ${dir} (backbone ${backbone.source}${pretrained ? '' : ', no card.j
 
 // 2. The variants, one process each, one after the other.
 const here = path.dirname(fileURLToPath(import.meta.url));
-const runVariant = path.join(here, '..', 'lib', 'bench', 'run-variant.ts');
+const runVariant = path.join(here, '..', '..', 'bench', 'run-variant.ts');
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

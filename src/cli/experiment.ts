@@ -13,14 +13,14 @@ import { Command } from 'commander';
 import { backend, backendLine } from '../lib/tf.js';
 import { displayPath, REPO_ROOT } from '../lib/data/paths.js';
 import { FeatureCache } from '../lib/features.js';
-import { bundledData } from '../lib/pipeline/data.js';
-import { runPipeline } from '../lib/pipeline/run.js';
-import { DEFAULT_EPOCHS } from '../lib/pipeline/options.js';
-import { FULL_GRID, QUICK_GRID, plan, planEpochs, type Arm, type ExperimentConfig, type RunRecord, runExperiment } from '../lib/pipeline/experiment.js';
-import { formatTable, learningCurveSpec, renderSvg, storyComparison, summarise } from '../lib/pipeline/report.js';
-import { resultsMarkdown, type Machine, type ResultsDoc, type TrainSummary } from '../lib/pipeline/results-md.js';
-import { intListOption, intOption, passBars } from '../lib/pipeline/cli.js';
-import { trainSummary } from '../lib/pipeline/summary.js';
+import { bundledData } from '../reference/data.js';
+import { runPipeline } from '../reference/run.js';
+import { DEFAULT_EPOCHS } from '../reference/options.js';
+import { FULL_GRID, QUICK_GRID, plan, planEpochs, type Arm, type ExperimentConfig, type RunRecord, runExperiment } from '../reference/experiment.js';
+import { formatTable, learningCurveSpec, renderSvg, storyComparison, summarise } from '../reference/report.js';
+import { resultsMarkdown, type Machine, type ResultsDoc, type TrainSummary } from '../reference/results-md.js';
+import { intListOption, intOption, passBars } from '../reference/cli.js';
+import { trainSummary } from '../reference/summary.js';
 
 const program = new Command('experiment')
   .description('Learning curve: transfer (pretrained, frozen) vs from scratch, against labelled images per class.')

@@ -9,12 +9,12 @@ import { Command, Option } from 'commander';
 import { backendLine } from '../lib/tf.js';
 import { BACKBONE_NAMES, type BackboneName } from '../lib/models/backbones.js';
 import { displayPath } from '../lib/data/paths.js';
-import { BACKBONE_INPUT_SHAPES, bundledData, folderData, type PipelineData } from '../lib/pipeline/data.js';
-import { DEFAULT_EPOCHS, DEFAULTS } from '../lib/pipeline/options.js';
-import { runPipeline } from '../lib/pipeline/run.js';
-import { savePipeline } from '../lib/pipeline/save.js';
-import { trainSummary } from '../lib/pipeline/summary.js';
-import { defaultRunDir, intOption, numberOption, passBars } from '../lib/pipeline/cli.js';
+import { BACKBONE_INPUT_SHAPES, bundledData, folderData, type PipelineData } from '../reference/data.js';
+import { DEFAULT_EPOCHS, DEFAULTS } from '../reference/options.js';
+import { runPipeline } from '../reference/run.js';
+import { savePipeline } from '../reference/save.js';
+import { trainSummary } from '../reference/summary.js';
+import { defaultRunDir, intOption, numberOption, passBars } from '../reference/cli.js';
 
 const program = new Command('train')
   .description('Train the transfer model (frozen pretrained backbone + new head) and report its test accuracy.')

@@ -9,8 +9,7 @@
  * while transpose + XNNPACK gemm runs at ~10 GFLOP/s. Measured for x[64,28,28,32] → 1x1 stride 2 → 64 channels:
  * backprop-filter 140 ms → ~10 ms (the conv-with-batch-as-channel form makes a 14x14 "kernel" XNNPACK handles poorly).
  */
-import { insertZeros } from './conv2d-backprop-input.js';
-import { tf } from './util.js';
+import { insertZeros, tf } from './util.js';
 
 /** True when the conv is 1x1 without padding (any stride): the case these functions handle. */
 export function isPlain1x1(conv: tf.backend_util.Conv2DInfo): boolean {

@@ -8,7 +8,7 @@
  * Q = (KW-1)*dw - left: a stride-1 convolution of dyz with the flipped filter, transposed to [KH, KW, Co, Ci].
  */
 import { conv1x1BackpropInput, isPlain1x1 } from './conv1x1.js';
-import { asKernelOutput, asTensor, convDataFormat, convSteps, pair, tf } from './util.js';
+import { asKernelOutput, asTensor, convDataFormat, convSteps, insertZeros, pair, tf } from './util.js';
 
 const NAME = 'Conv2DBackpropInput';
 
@@ -19,15 +19,6 @@ interface Attrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
   dilations?: number | [number, number];
   inputShape: [number, number, number, number];
-}
-
-/** Inserts (s-1) zeros after every row/col of an NHWC tensor: [B,OH,OW,C] → [B,OH*sh,OW*sw,C]. */
-export function insertZeros(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
-  if (sh === 1 && sw === 1) return dy;
-  const [B, OH, OW, C] = dy.shape;
-  const d6 = tf.reshape(dy, [B, OH, 1, OW, 1, C]);
-  const z = tf.pad(d6, [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-  return tf.reshape(z, [B, OH * sh, OW * sw, C]);
 }
 
 /**

@@ -68,3 +68,12 @@ export function convDataFormat(attrs: { dataFormat?: string }, kernel: string): 
   }
   return dataFormat;
 }
+
+/** Inserts (s-1) zeros after every row/col of an NHWC tensor: [B,OH,OW,C] → [B,OH*sh,OW*sw,C]. */
+export function insertZeros(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
+  if (sh === 1 && sw === 1) return dy;
+  const [B, OH, OW, C] = dy.shape;
+  const d6 = tf.reshape(dy, [B, OH, 1, OW, 1, C]);
+  const z = tf.pad(d6, [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
+  return tf.reshape(z, [B, OH * sh, OW * sw, C]);
+}

@@ -8,8 +8,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TransferModel } from '../classifier.js';
-import { saveModel } from '../models/io.js';
+import type { TransferModel } from '../lib/classifier.js';
+import { saveModel } from '../lib/models/io.js';
 import type { PipelineResult } from './run.js';
 
 export const PIPELINE_JSON = 'pipeline.json';

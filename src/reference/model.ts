@@ -3,10 +3,10 @@
  * architecture randomly initialised and all trainable (from scratch); and the head alone, for
  * training on cached features.
  */
-import { tf } from '../tf.js';
-import type { Classifier, ForwardOptions, TransferModel } from '../classifier.js';
-import { loadBackbone, type BackboneName } from '../models/backbones.js';
-import { buildModel } from '../../../solutions/01-build-model/build-model.js';
+import { tf } from '../lib/tf.js';
+import type { Classifier, ForwardOptions, TransferModel } from '../lib/classifier.js';
+import { loadBackbone, type BackboneName } from '../lib/models/backbones.js';
+import { buildModel } from '../../solutions/01-build-model/build-model.js';
 
 export interface PipelineModelOptions {
   backbone: BackboneName;

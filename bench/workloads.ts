@@ -5,9 +5,9 @@
  *  - e2eCached: the same training, with the backbone's features computed once (src/lib/features.ts);
  *  - lossCheck: the loss before and after one SGD step on one batch (compared with PyTorch's).
  */
-import { tf } from '../tf.js';
-import { extractFeatures } from '../features.js';
-import type { Backbone } from '../models/backbones.js';
+import { tf } from '../src/lib/tf.js';
+import { extractFeatures } from '../src/lib/features.js';
+import type { Backbone } from '../src/lib/models/backbones.js';
 import { type BenchData, gather, rawBatchIndices } from './data.js';
 
 export interface AdamOptions {

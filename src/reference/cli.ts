@@ -1,8 +1,8 @@
 /** Helpers shared by the train and experiment CLIs: option parsers, progress bars, run folders. */
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { epochBar } from '../cli/progress.js';
-import { REPO_ROOT } from '../data/paths.js';
+import { epochBar } from '../lib/cli/progress.js';
+import { REPO_ROOT } from '../lib/data/paths.js';
 import type { PassProgress } from './loader.js';
 
 export function intOption(name: string, min: number) {

@@ -5,9 +5,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { tf } from '../tf.js';
-import type { Backbone } from '../models/backbones.js';
-import { saveModel } from '../models/io.js';
+import { tf } from '../src/lib/tf.js';
+import type { Backbone } from '../src/lib/models/backbones.js';
+import { saveModel } from '../src/lib/models/io.js';
 import type { BenchData } from './data.js';
 import { BlobWriter, exportGraph, type GraphSpec, type TensorRef } from './export-graph.js';
 import { nhwcToNchw } from './torch-layout.js';

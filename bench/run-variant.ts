@@ -1,16 +1,16 @@
 /**
  * One tfjs variant of `npm run bench`, in its own process (spawned by src/cli/bench.ts), printing one JSON line.
  *
- *   KATA_BACKEND=wasm|cpu tsx src/lib/bench/run-variant.ts --variant wasm|wasm-threads|wasm-dp|cpu
+ *   KATA_BACKEND=wasm|cpu tsx bench/run-variant.ts --variant wasm|wasm-threads|wasm-dp|cpu
  *       --export DIR --parts check,raw,e2e,cached,resnet50 [--threads N] [--reduced-batch B]
  *
  * wasm-threads starts with KATA_BACKEND=cpu and initialises the threaded wasm build itself (wasm-threads.ts).
  */
 import path from 'node:path';
-import { tf, backendLine } from '../tf.js';
-import { loadBackbone } from '../models/backbones.js';
-import { loadWeightsInto } from '../models/io.js';
-import { buildResNet50 } from '../models/resnet50.js';
+import { tf, backendLine } from '../src/lib/tf.js';
+import { loadBackbone } from '../src/lib/models/backbones.js';
+import { loadWeightsInto } from '../src/lib/models/io.js';
+import { buildResNet50 } from '../src/lib/models/resnet50.js';
 import { loadBenchData, gather } from './data.js';
 import { HEAD_TFJS, RAW_TFJS, type Manifest } from './export.js';
 import { buildHead, buildRawModel } from './models.js';

@@ -138,7 +138,7 @@ export function resultsMarkdown(d: ResultsDoc): string {
       'so every from-scratch run makes roughly the same number of optimizer steps, far fewer than transfer gets. This is a ' +
       'compute budget (one wasm thread), not a tuned schedule: with more epochs the from-scratch curve would rise.',
     '- From scratch, after each epoch, the BatchNorm moving statistics are set to those of the training images ' +
-      '(src/lib/pipeline/precise-bn.ts, "precise BN"). tfjs BatchNorm averages with momentum 0.99 (PyTorch: 0.9); after the ' +
+      '(src/lib/models/precise-bn.ts, "precise BN"). tfjs BatchNorm averages with momentum 0.99 (PyTorch: 0.9); after the ' +
       'few steps this budget allows, the moving statistics are still far from the data and the network predicts one ' +
       'class in inference mode. Without recalibration the from-scratch numbers would measure that, not learning ' +
       '(`npm run train -- --from-scratch --no-precise-bn` shows it).',

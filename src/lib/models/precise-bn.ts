@@ -11,7 +11,7 @@
  * touched (its statistics come from pretraining).
  */
 import { tf } from '../tf.js';
-import type { Backbone } from '../models/backbones.js';
+import type { Backbone } from './backbones.js';
 import type { InMemoryDataset } from '../data/dataset.js';
 
 export function batchNormLayers(model: tf.LayersModel): tf.layers.Layer[] {

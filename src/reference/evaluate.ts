@@ -1,9 +1,9 @@
 /** Test-set evaluation with the guards: accuracy by kata 05's accuracy(), weighted by batch size. */
-import { tf } from '../tf.js';
-import type { Classifier } from '../classifier.js';
-import type { DataLoader } from '../data/dataset.js';
-import { crossEntropy } from '../../../solutions/02-training-loop/training-loop.js';
-import { accuracy } from '../../../solutions/05-squeeze/squeeze.js';
+import { tf } from '../lib/tf.js';
+import type { Classifier } from '../lib/classifier.js';
+import type { DataLoader } from '../lib/data/dataset.js';
+import { crossEntropy } from '../../solutions/02-training-loop/training-loop.js';
+import { accuracy } from '../../solutions/05-squeeze/squeeze.js';
 
 export interface Evaluation {
   accuracy: number;

@@ -4,16 +4,16 @@
  *
  *   const r = await runPipeline({ labelsPerClass: 100, seed: 2 });  // r.testAccuracy, r.history, r.seconds
  */
-import { tf, backend } from '../tf.js';
-import type { Classifier, TransferModel } from '../classifier.js';
-import { trainValSplit, type InMemoryDataset } from '../data/dataset.js';
-import { FeatureCache } from '../features.js';
-import { train, type EpochRecord } from '../../../solutions/02-training-loop/training-loop.js';
+import { tf, backend } from '../lib/tf.js';
+import type { Classifier, TransferModel } from '../lib/classifier.js';
+import { trainValSplit, type InMemoryDataset } from '../lib/data/dataset.js';
+import { FeatureCache } from '../lib/features.js';
+import { train, type EpochRecord } from '../../solutions/02-training-loop/training-loop.js';
 import { bundledData, type PipelineData } from './data.js';
 import { PipelineLoader, type PassProgress } from './loader.js';
 import { buildPipelineModel, countTrainable, headOnly } from './model.js';
 import { evaluate } from './evaluate.js';
-import { recalibrateBatchNorm } from './precise-bn.js';
+import { recalibrateBatchNorm } from '../lib/models/precise-bn.js';
 import { resolveOptions, type PipelineOptions, type ResolvedOptions } from './options.js';
 
 export interface RunHooks {

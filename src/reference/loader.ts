@@ -5,10 +5,10 @@
  *  - optionally a progress callback per pass (one bar per epoch).
  * It IS a DataLoader, so the solution's train() (kata 02) takes it unchanged.
  */
-import { tf } from '../tf.js';
-import { DataLoader, type Batch, type DataLoaderOptions, type InMemoryDataset } from '../data/dataset.js';
-import { toClassIndices } from '../../../solutions/04-dtype-cast/dtype-cast.js';
-import { squeezeTargets } from '../../../solutions/05-squeeze/squeeze.js';
+import { tf } from '../lib/tf.js';
+import { DataLoader, type Batch, type DataLoaderOptions, type InMemoryDataset } from '../lib/data/dataset.js';
+import { toClassIndices } from '../../solutions/04-dtype-cast/dtype-cast.js';
+import { squeezeTargets } from '../../solutions/05-squeeze/squeeze.js';
 
 export interface PassProgress {
   tick(): void;

@@ -2,7 +2,7 @@
  * Exports a tfjs LayersModel as a small layer graph plus torch-layout weights, for bench/torch_bench.py to rebuild
  * the same network in PyTorch (it interprets the graph; no architecture is written twice).
  */
-import { tf } from '../tf.js';
+import { tf } from '../src/lib/tf.js';
 import { denseToTorch, hwioToOihw, tfPadding } from './torch-layout.js';
 
 export interface TensorRef {

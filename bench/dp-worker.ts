@@ -1,7 +1,7 @@
 /** A data-parallel replica (see data-parallel.ts): computes its shard's gradients, applies the averaged ones. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { tf } from '../tf.js';
-import { loadWeightsInto } from '../models/io.js';
+import { tf } from '../src/lib/tf.js';
+import { loadWeightsInto } from '../src/lib/models/io.js';
 import { loadBenchData } from './data.js';
 import { applyFlat, shardGradients } from './data-parallel.js';
 import { buildRawModel } from './models.js';

@@ -3,10 +3,10 @@
  * (2000 images), a stratified 80/20 train/validation split (the same algorithm as trainValSplit) and one seeded
  * permutation of the training indices per epoch.
  */
-import { tf } from '../tf.js';
-import { loadBundledPair } from '../data/bundled.js';
-import type { InMemoryDataset } from '../data/dataset.js';
-import { deriveSeed, mulberry32, seededPermutation, shuffleInPlace } from '../data/random.js';
+import { tf } from '../src/lib/tf.js';
+import { loadBundledPair } from '../src/lib/data/bundled.js';
+import type { InMemoryDataset } from '../src/lib/data/dataset.js';
+import { deriveSeed, mulberry32, seededPermutation, shuffleInPlace } from '../src/lib/data/random.js';
 
 export interface BenchData {
   pool: InMemoryDataset;

@@ -3,11 +3,11 @@
  * Default: the bundled Dress-vs-Coat pair (1000 per class in the pool, all 2000 official test images).
  * --data <folder>: the user's own photos (one sub-folder per class), a seeded stratified test split.
  */
-import { loadBundledPair } from '../data/bundled.js';
-import { trainValSplit, type InMemoryDataset } from '../data/dataset.js';
-import { loadImageFolder } from '../data/image-folder.js';
-import { displayPath } from '../data/paths.js';
-import type { BackboneName } from '../models/backbones.js';
+import { loadBundledPair } from '../lib/data/bundled.js';
+import { trainValSplit, type InMemoryDataset } from '../lib/data/dataset.js';
+import { loadImageFolder } from '../lib/data/image-folder.js';
+import { displayPath } from '../lib/data/paths.js';
+import type { BackboneName } from '../lib/models/backbones.js';
 
 /** The input each backbone takes by default (loadBackbone): photos are decoded at this size. */
 export const BACKBONE_INPUT_SHAPES: Record<BackboneName, [number, number, number]> = {

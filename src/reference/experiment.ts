@@ -8,7 +8,7 @@
  * one wasm thread (~30-45 images/s): every run gets the same budget of training images × epochs, so
  * every run makes about the same number of steps and the whole curve fits in about half an hour.
  */
-import { FeatureCache } from '../features.js';
+import { FeatureCache } from '../lib/features.js';
 import type { PipelineData } from './data.js';
 import { DEFAULT_EPOCHS, DEFAULTS } from './options.js';
 import { runPipeline, type PipelineResult, type RunHooks } from './run.js';

@@ -16,8 +16,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { tf } from '../tf.js';
-import { registerWasmTrainingKernels } from '../wasm/register.js';
+import { tf } from '../src/lib/tf.js';
+import { registerWasmTrainingKernels } from '../src/lib/wasm/register.js';
 
 const require = createRequire(import.meta.url);
 

@@ -1,6 +1,6 @@
 /** The bench's networks, built identically in every variant (weights then loaded from the export directory). */
-import { tf } from '../tf.js';
-import { resnetMini } from '../models/resnet-mini.js';
+import { tf } from '../src/lib/tf.js';
+import { resnetMini } from '../src/lib/models/resnet-mini.js';
 
 /** Raw workload: resnet-mini + Dense(2) logits, every layer trainable. */
 export function buildRawModel(seed = 1): tf.LayersModel {

@@ -7,8 +7,8 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { tf } from '../tf.js';
-import { loadWeightsInto } from '../models/io.js';
+import { tf } from '../src/lib/tf.js';
+import { loadWeightsInto } from '../src/lib/models/io.js';
 import { type BenchData, gather, rawBatchIndices } from './data.js';
 import { buildRawModel } from './models.js';
 import { crossEntropy, type RawResult, timeRounds, trainableVars } from './workloads.js';
