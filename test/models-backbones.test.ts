@@ -28,10 +28,10 @@ describe('loadBackbone', () => {
     tf.dispose([x, feats, want]);
   });
 
-  it('resnet-mini: says to run npm run pretrain when the weights are absent', async () => {
+  it('resnet-mini: says to run npm run backbone:pretrain when the weights are absent', async () => {
     expect(defaultWeights('resnet-mini')).toBe(path.join(REPO_ROOT, 'models', 'resnet-mini-fashion8'));
     await expect(loadBackbone('resnet-mini', { weights: path.join(tmp, 'missing') })).rejects.toThrow(
-      /loadBackbone\('resnet-mini'\): weights: expected pretrained weights at .*missing, got no such path — run npm run pretrain/,
+      /loadBackbone\('resnet-mini'\): weights: expected pretrained weights at .*missing, got no such path — run npm run backbone:pretrain/,
     );
   });
 

@@ -2,7 +2,7 @@
  * Writes the reference features of known images for the committed pretrained backbone:
  * katas/01-build-model/pretrained-features.json. Kata 01's tests compare a learner's backbone
  * against it, to prove the pretrained weights (not a random initialisation) are loaded.
- * Run after `npm run pretrain`:  npx tsx src/cli/make-fixtures.ts
+ * Run after `npm run backbone:pretrain`:  npm run fixtures
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';

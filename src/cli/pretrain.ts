@@ -1,9 +1,9 @@
 /**
- * npm run pretrain — trains resnet-mini on the 8 Fashion-MNIST classes that are NOT the target pair
+ * npm run backbone:pretrain — trains resnet-mini on the 8 Fashion-MNIST classes that are NOT the target pair
  * (the source task), and writes models/resnet-mini-fashion8/ (tfjs weights + card.json).
  * A checkpoint is saved after every epoch; an interrupted run resumes from it, and a larger --epochs continues it.
  *
- *   npm run pretrain -- [--epochs 6] [--batch-size 128] [--lr 0.002] [--seed 1] [--limit N] [--out DIR] [--json]
+ *   npm run backbone:pretrain -- [--epochs 6] [--batch-size 128] [--lr 0.002] [--seed 1] [--limit N] [--out DIR] [--json]
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,7 +32,7 @@ function positiveNumber(name: string) {
   };
 }
 
-const program = new Command('pretrain')
+const program = new Command('backbone:pretrain')
   .description('Pretrain resnet-mini on the 8 Fashion-MNIST source classes (not Dress, not Coat).')
   .option('--epochs <n>', 'epochs', positiveInt('--epochs'), 6)
   .option('--batch-size <n>', 'mini-batch size', positiveInt('--batch-size'), 128)
@@ -148,7 +148,7 @@ const card = {
   history,
   backend: backendLine(backend),
   seconds: Math.round(seconds),
-  command: `npm run pretrain -- ${process.argv.slice(2).join(' ')}`.trim(),
+  command: `npm run backbone:pretrain -- ${process.argv.slice(2).join(' ')}`.trim(),
   date: new Date().toISOString().slice(0, 10),
 };
 writeFileSync(path.join(opts.out, 'card.json'), JSON.stringify(card, null, 2) + '\n');

@@ -128,7 +128,7 @@ export function resultsMarkdown(d: ResultsDoc): string {
     `- Model: kata 01's \`buildModel\` — resnet-mini (56k parameters, 128-d features) + head Dense(500) → ReLU → Dropout(${DEFAULTS.dropout}) → Dense(2). ` +
       "Training: kata 02's loop (the seed's), labels through kata 04/05's guards, accuracy by kata 05's `accuracy`; " +
       `Adam lr ${DEFAULTS.lr}, batch ${DEFAULTS.batchSize}.`,
-    `- Transfer: the pretrained resnet-mini (models/resnet-mini-fashion8, trained by \`npm run pretrain\` on the 8 other ` +
+    `- Transfer: the pretrained resnet-mini (models/resnet-mini-fashion8, trained by \`npm run backbone:pretrain\` on the 8 other ` +
       'Fashion-MNIST classes), frozen; the head trains on backbone features computed once per image ' +
       '(src/lib/features.ts; the same computation as forwarding the frozen backbone in inference mode every batch). ' +
       `Epochs: about ${d.config.transferImages} training images × epochs per run, at least ${Math.min(DEFAULT_EPOCHS.transfer, d.config.maxEpochs)}, at most ${d.config.maxEpochs}.`,

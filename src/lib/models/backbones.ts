@@ -43,7 +43,7 @@ export function defaultWeights(name: BackboneName): string {
 }
 
 const HOW_TO_GET: Record<BackboneName, string> = {
-  'resnet-mini': 'run npm run pretrain to create them (or pass weights: "random" for an untrained network)',
+  'resnet-mini': 'run npm run backbone:pretrain to create them (or pass weights: "random" for an untrained network)',
   resnet50:
     'run npx tsx src/cli/weights-resnet50.ts (downloads the Keras ImageNet notop .h5; offline: --from <file.h5>), ' +
     'or pass weights: <file.h5 or tfjs dir>',
