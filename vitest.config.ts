@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig, type Plugin } from 'vitest/config';
+import { browserArgs, findBrowser } from './src/lib/kata/browser.js';
 
 /**
  * Two suites share this config:
@@ -43,14 +44,67 @@ function solutionAlias(): Plugin {
 
 const kataSuite = process.env.KATA_SUITE === '1';
 
+/**
+ * Browser mode (KATA_IN_BROWSER=1, set by `npm run kata N -- --browser`): the same kata tests in an
+ * installed Chromium/Chrome driven by Playwright (src/lib/kata/browser.ts finds it; the runner
+ * passes its path as KATA_BROWSER_PATH), on tfjs's WebGPU backend, else WebGL.
+ */
+const inBrowser = process.env.KATA_IN_BROWSER === '1';
+const srcLib = path.join(path.resolve('.'), 'src', 'lib') + path.sep;
+
+/** In the browser, src/lib/X.ts is replaced by src/lib/X.browser.ts where one exists (tf.ts, the file loader). */
+function browserSide(): Plugin {
+  return {
+    name: 'kata-browser-side',
+    enforce: 'pre',
+    async resolveId(source, importer, options) {
+      if (!importer || !/\.(js|ts)$/.test(source)) return null;
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      if (!resolved || !resolved.id.startsWith(srcLib) || !resolved.id.endsWith('.ts') || resolved.id.endsWith('.browser.ts')) return null;
+      const browserFile = resolved.id.replace(/\.ts$/, '.browser.ts');
+      return existsSync(browserFile) ? browserFile : null;
+    },
+  };
+}
+
+let backendLinePrinted = false;
+async function browserTest() {
+  // Loaded only in browser mode: the Node suites never load Playwright.
+  const { playwright } = await import('@vitest/browser-playwright');
+  const found = process.env.KATA_BROWSER_PATH ? { path: process.env.KATA_BROWSER_PATH } : findBrowser();
+  return {
+    enabled: true,
+    headless: true,
+    screenshotFailures: false,
+    provider: playwright({ launchOptions: { executablePath: found.path, args: browserArgs() } }),
+    instances: [{ browser: 'chromium' as const }],
+    commands: {
+      /** Called by src/lib/tf.browser.ts: the backend line reaches the terminal (and the runner) once. */
+      kataBackendLine(_ctx: unknown, line: string): void {
+        if (backendLinePrinted) return;
+        backendLinePrinted = true;
+        process.stdout.write(`${line}\n`);
+      },
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [solutionAlias()],
+  plugins: [solutionAlias(), ...(inBrowser ? [browserSide()] : [])],
+  ...(inBrowser
+    ? {
+        define: { __KATA_BACKEND__: JSON.stringify(process.env.KATA_BROWSER_BACKEND ?? '') },
+        optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', 'fast-check'] },
+      }
+    : {}),
   test: {
     include: kataSuite
       ? [path.join(root, 'katas/**/*.test.ts')]
       : ['test/**/*.test.ts'],
     exclude: ['**/node_modules/**', ...(kataSuite ? [] : ['test/fixtures/**'])],
-    globalSetup: ['test/global-setup.ts'],
+    // The Node backend line; in the browser, tf.browser.ts sends its own.
+    globalSetup: inBrowser ? [] : ['test/global-setup.ts'],
+    ...(inBrowser ? { browser: await browserTest() } : {}),
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -8,6 +8,8 @@
  *   npm run kata 3 -- --ui            Vitest UI for that kata
  *   npm run kata 3 -- --solution      the same tests against solutions/ (through the Vitest alias)
  *   npm run kata 3 -- --verbose       also stream Vitest's own output
+ *   npm run kata 3 -- --browser       the same tests in an installed Chromium/Chrome, on WebGPU else WebGL
+ *                                     (--backend webgl|webgpu forces one; also with --solution, --watch, --ui)
  *   npm run kata reset 3              restore the starting file from git (your version is backed up)
  *   npm run kata verify               course check: every starter fails for its reason, every solution passes
  *
@@ -23,6 +25,7 @@ import { loadProgress, saveProgress, type Progress } from '../lib/kata/progress.
 import { resetKata, ResetError } from '../lib/kata/reset.js';
 import { formatVerifyTable, verify } from '../lib/kata/verify.js';
 import { kataEnv, runSuite, trimFailure, vitestBin, type AssertionResult, type Target } from '../lib/kata/vitest.js';
+import { BROWSER_BACKENDS, browserEnv, findBrowser, NoBrowserError, type BrowserBackend } from '../lib/kata/browser.js';
 
 const root = courseRoot();
 
@@ -97,15 +100,34 @@ function showHint(k: Kata): void {
   saveProgress(root, p);
 }
 
+/**
+ * `--browser [--backend webgl|webgpu]`: the environment that runs the kata's tests in an installed
+ * Chromium/Chrome (nothing downloaded); `--backend X` without `--browser`: KATA_BACKEND=X for Node.
+ * Undefined: the default Node run.
+ */
+function backendEnv(opts: { browser?: boolean; backend?: string }): NodeJS.ProcessEnv | undefined {
+  const b = opts.backend?.toLowerCase();
+  if (opts.browser) {
+    if (b !== undefined && !(BROWSER_BACKENDS as readonly string[]).includes(b)) {
+      throw new UsageError(`--backend: expected ${BROWSER_BACKENDS.join(' or ')} with --browser, got "${opts.backend}"`);
+    }
+    return browserEnv(findBrowser().path, b as BrowserBackend | undefined);
+  }
+  if (b !== undefined && (BROWSER_BACKENDS as readonly string[]).includes(b)) {
+    throw new UsageError(`--backend ${b}: the ${b} backend runs in a browser: add --browser (npm run kata N -- --browser --backend ${b})`);
+  }
+  return b === undefined ? undefined : { KATA_BACKEND: b };
+}
+
 function isTeaching(k: Kata, t: AssertionResult): boolean {
   return k.mustFail.some((s) => t.title.includes(s) || t.fullName.includes(s));
 }
 
-async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui'): Promise<number> {
+async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui', extraEnv?: NodeJS.ProcessEnv): Promise<number> {
   const test = kataPaths(k, root).test;
   const args = mode === 'watch' ? [vitestBin, test] : [vitestBin, '--ui', test];
   console.log(chalk.dim(`${mode === 'watch' ? 'Watching' : 'Vitest UI for'} ${k.name}${target === 'solution' ? ' (against the solution)' : ''} — Ctrl-C to stop`));
-  const env = kataEnv(root, target, !!process.stdout.isTTY);
+  const env = { ...kataEnv(root, target, !!process.stdout.isTTY), ...extraEnv };
   const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: 'inherit' });
   // Ctrl-C reaches Vitest through the terminal; pass on a SIGTERM sent to this process only.
   const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
@@ -114,17 +136,22 @@ async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui'): Promi
   return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 0)));
 }
 
-async function runKata(k: Kata, target: Target, verbose: boolean): Promise<number> {
+async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: NodeJS.ProcessEnv): Promise<number> {
   const paths = kataPaths(k, root);
   let sawBackend = false;
   const header = (): void => {
-    console.log(chalk.bold(`\nKata ${k.name} — ${k.title}`) + (target === 'solution' ? chalk.magenta('  [against the reference solution]') : ''));
+    console.log(
+      chalk.bold(`\nKata ${k.name} — ${k.title}`) +
+        (target === 'solution' ? chalk.magenta('  [against the reference solution]') : '') +
+        (extraEnv?.KATA_IN_BROWSER ? chalk.cyan('  [in the browser]') : ''),
+    );
   };
   if (verbose) header();
   const run = await runSuite({
     root,
     target,
     files: [paths.test],
+    ...(extraEnv ? { extraEnv } : {}),
     stream: verbose,
     onLine: (line) => {
       if (!sawBackend && line.startsWith('backend: ')) {
@@ -262,7 +289,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--ui', 'open the Vitest UI for the kata')
     .option('--solution', "run the kata's tests against solutions/ instead of your files")
     .option('--verbose', "also stream Vitest's own output")
-    .action(async (query: string | undefined, opts: { hint?: boolean; watch?: boolean; ui?: boolean; solution?: boolean; verbose?: boolean }) => {
+    .option('--browser', 'run the tests in an installed Chromium/Chrome on WebGPU, else WebGL')
+    .option('--backend <name>', 'with --browser: webgl or webgpu; without: a Node backend (KATA_BACKEND)')
+    .action(async (query: string | undefined, opts: { hint?: boolean; watch?: boolean; ui?: boolean; solution?: boolean; verbose?: boolean; browser?: boolean; backend?: string }) => {
       if (!query) {
         if (opts.hint || opts.watch || opts.ui || opts.solution) throw new UsageError('name a kata, e.g. npm run kata 3 -- --hint');
         listKatas();
@@ -270,10 +299,11 @@ async function main(argv: string[]): Promise<number> {
       }
       const k = kataOrExit(manifest(), query);
       const target: Target = opts.solution ? 'solution' : 'starter';
+      const env = opts.hint ? undefined : backendEnv(opts);
       if (opts.hint) showHint(k);
-      else if (opts.watch) code = await interactive(k, target, 'watch');
-      else if (opts.ui) code = await interactive(k, target, 'ui');
-      else code = await runKata(k, target, !!opts.verbose);
+      else if (opts.watch) code = await interactive(k, target, 'watch', env);
+      else if (opts.ui) code = await interactive(k, target, 'ui', env);
+      else code = await runKata(k, target, !!opts.verbose, env);
     });
   program
     .command('reset')
@@ -304,7 +334,7 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv);
 } catch (e) {
-  if (e instanceof UsageError || e instanceof ManifestError || e instanceof ResetError) {
+  if (e instanceof UsageError || e instanceof ManifestError || e instanceof ResetError || e instanceof NoBrowserError) {
     console.error(chalk.red(`error: ${e.message}`));
     process.exitCode = e instanceof ResetError ? 1 : 2;
   } else {

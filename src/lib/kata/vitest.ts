@@ -57,6 +57,7 @@ export function kataEnv(root: string, target: Target, color = false, base: NodeJ
     // Colour is decided per run (colour libraries treat any FORCE_COLOR, even "0", differently).
     if (k.startsWith('VITEST') || k === 'TEST' || k === 'NODE_ENV' || k === 'FORCE_COLOR' || k === 'NO_COLOR') continue;
     if (k === 'KATA_OTHER_KATAS') continue; // set per run by runSuite, never inherited
+    if (k === 'KATA_IN_BROWSER' || k === 'KATA_BROWSER_PATH' || k === 'KATA_BROWSER_BACKEND') continue; // browser mode: per run (extraEnv)
     env[k] = v;
   }
   env.KATA_SUITE = '1';
@@ -82,6 +83,8 @@ export interface RunSuiteOptions {
   stream?: boolean;
   /** Called with each line of output as it arrives (e.g. to echo the backend line at once). */
   onLine?: (line: string) => void;
+  /** More environment for the child, e.g. browser mode (browserEnv in src/lib/kata/browser.ts). */
+  extraEnv?: NodeJS.ProcessEnv;
 }
 
 /** Runs the kata suite once with a JSON reporter to a temp file and returns the parsed report. */
@@ -100,6 +103,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
   try {
     const env = kataEnv(opts.root, opts.target, !!opts.stream && !!process.stdout.isTTY);
     if (opts.otherKatas) env.KATA_OTHER_KATAS = opts.otherKatas;
+    Object.assign(env, opts.extraEnv);
     const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let backendLine: string | undefined;
@@ -154,6 +158,7 @@ export function trimFailure(message: string, root: string, maxLines = 12): strin
   const lines = stripAnsi(message)
     .split('\n')
     .filter((l) => !/^\s*at .*(node_modules|node:internal|\(<anonymous>\)|new Promise)/.test(l))
+    .map((l) => l.replace(/https?:\/\/(localhost|127\.0\.0\.1):\d+\/?(@fs)?/g, '').replace(/\?import&browserv=\d+/g, '')) // browser mode's URLs
     .map((l) => l.replaceAll(`file://${rootPrefix}`, '').replaceAll(rootPrefix, '').replaceAll(`file://${repoRoot}${path.sep}`, '').replaceAll(`${repoRoot}${path.sep}`, ''));
   while (lines.length && lines[lines.length - 1]!.trim() === '') lines.pop();
   if (lines.length > maxLines) return [...lines.slice(0, maxLines), `  … (${lines.length - maxLines} more lines)`].join('\n');
