@@ -12,6 +12,9 @@
  *                                     (--backend webgl|webgpu forces one; also with --solution, --watch, --ui)
  *   npm run kata reset 3              restore the starting file from git (your version is backed up)
  *   npm run kata verify               course check: every starter fails for its reason, every solution passes
+ *   npm run kata grade                instructors: every kata against the learner's files (--json, --junit FILE;
+ *                                     exit 0 whatever the score), see ./kata-grade.ts
+ *   npm run kata checksums            course developers: rewrite katas/checksums.json (--check: only check)
  *
  * Exit codes: 0 all tests pass / done; 1 tests fail or verify found problems; 2 usage errors
  * (unknown kata, invalid manifest).
@@ -24,6 +27,7 @@ import { courseRoot, findKata, kataPaths, loadManifest, ManifestError, repoRoot,
 import { loadProgress, saveProgress, type Progress } from '../lib/kata/progress.js';
 import { resetKata, ResetError } from '../lib/kata/reset.js';
 import { formatVerifyTable, verify } from '../lib/kata/verify.js';
+import { GradeUsageError, runChecksums, runGrade } from './kata-grade.js';
 import { kataEnv, runSuite, trimFailure, vitestBin, type AssertionResult, type Target } from '../lib/kata/vitest.js';
 import { BROWSER_BACKENDS, browserEnv, findBrowser, NoBrowserError, type BrowserBackend } from '../lib/kata/browser.js';
 
@@ -281,7 +285,7 @@ async function main(argv: string[]): Promise<number> {
   let code = 0;
   program
     .name('npm run kata')
-    .usage('[kata] [-- options]  |  reset <kata>  |  verify')
+    .usage('[kata] [-- options]  |  reset <kata>  |  verify  |  grade [-- --json --junit FILE]  |  checksums')
     .description('Run the course katas. Without a kata: list them with your progress.')
     .argument('[kata]', 'kata number or name: 3, 03, 03-build-model or build-model')
     .option('--hint', 'show the next hint of the kata')
@@ -318,6 +322,23 @@ async function main(argv: string[]): Promise<number> {
     .action(async () => {
       code = await runVerify();
     });
+  program
+    .command('grade')
+    .description("instructors: every kata against the learner's files, with tamper evidence (never uses .kata-progress.json)")
+    .option('--json', 'also print one JSON object as the last line of stdout')
+    .option('--junit <file>', 'also write a JUnit XML report to <file>')
+    .exitOverride() // a subcommand does not inherit program.exitOverride() set below: usage errors exit 2
+    .action(async (opts: { json?: boolean; junit?: string }) => {
+      code = await runGrade(root, opts);
+    });
+  program
+    .command('checksums')
+    .description('course developers: rewrite katas/checksums.json (the protected files grade checks)')
+    .option('--check', 'only check that katas/checksums.json is up to date (exit 1 if not)')
+    .exitOverride() // a subcommand does not inherit program.exitOverride() set below: usage errors exit 2
+    .action((opts: { check?: boolean }) => {
+      code = runChecksums(root, opts);
+    });
   program.exitOverride();
   try {
     await program.parseAsync(argv);
@@ -334,7 +355,7 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv);
 } catch (e) {
-  if (e instanceof UsageError || e instanceof ManifestError || e instanceof ResetError || e instanceof NoBrowserError) {
+  if (e instanceof UsageError || e instanceof ManifestError || e instanceof ResetError || e instanceof GradeUsageError || e instanceof NoBrowserError) {
     console.error(chalk.red(`error: ${e.message}`));
     process.exitCode = e instanceof ResetError ? 1 : 2;
   } else {

@@ -28,6 +28,9 @@ export interface FileResult {
   /** A file-level error (import failure, error thrown outside tests); "" when none. */
   message: string;
   assertionResults: AssertionResult[];
+  /** When Vitest started and finished the file (ms since the epoch). */
+  startTime?: number;
+  endTime?: number;
 }
 
 export interface JsonReport {

@@ -1,0 +1,224 @@
+/**
+ * `kata grade` (for instructors): every kata's tests against the learner's files, in one Vitest run
+ * (KATA_TARGET=starter and NO swap of other katas' files: the capstone is graded with the learner's own
+ * pieces), with tamper evidence from katas/checksums.json (./checksums.ts).
+ *
+ * It never reads nor writes the learner's .kata-progress.json: the tests are the only evidence.
+ *
+ * Status of a kata, in order of precedence:
+ *   "tests modified"  a protected file of that kata, or one shared by all katas, differs from the list
+ *                     (or the list is missing/malformed): the tests still run, the kata does not pass;
+ *   "missing"         one of the learner's files (manifest `files`) does not exist (its tests are not run);
+ *   "does not load"   the test file produced no test results: a learner file does not compile or throws
+ *                     at import (message: the first line of the error);
+ *   "failed"          at least one test fails (message: the first failing test);
+ *   "passed"          every test passes.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { checkCourse, CHECKSUMS_FILE, describeChange, type CourseCheck } from './checksums.js';
+import { kataPaths, loadManifest, repoRoot, type Kata } from './manifest.js';
+import { runSuite, trimFailure, type AssertionResult, type FileResult } from './vitest.js';
+
+export type GradeStatus = 'passed' | 'failed' | 'tests modified' | 'does not load' | 'missing';
+
+export interface KataGrade {
+  id: number;
+  name: string;
+  passed: boolean;
+  status: GradeStatus;
+  /** Tests as run on the learner's files (also for "tests modified", for information). */
+  tests: { passed: number; total: number };
+  /**
+   * Vitest's time for the kata's test file: from its first test's start to its last test's end (the
+   * JSON report's startTime/endTime; module loading and beforeAll hooks are not counted). 0 when not run.
+   */
+  seconds: number;
+  /** Why it did not pass: the changed files, the missing file, the load error, the first failing test. */
+  message?: string;
+  /** The individual results (for JUnit), in file order. */
+  results: AssertionResult[];
+}
+
+export interface GradeResult {
+  katas: KataGrade[];
+  course: CourseCheck;
+  /** Wall-clock seconds of the whole grading run. */
+  seconds: number;
+  backendLine: string | undefined;
+}
+
+export interface GradeOptions {
+  root: string;
+  onLine?: (line: string) => void;
+}
+
+/**
+ * The first informative line of an error (skips the "Transform failed with 1 error:" lead). With `place`, a
+ * line that names no file gets the first file:line:col of the message appended (a parse error's place).
+ */
+export function firstErrorLine(message: string, root: string, place = true): string {
+  const lines = trimFailure(message, root, 50)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const i = lines.findIndex((l) => !/^(Transform failed with \d+ errors?:?|\[vite\].*:)$/i.test(l));
+  const first = lines[Math.max(0, i)] ?? '(no message)';
+  // A parse error's first line has no place ("[PARSE_ERROR] Expected `,` ..."): add the file:line:col it shows below.
+  const where = /([^\s[\]()]+\.[cm]?[jt]sx?:\d+:\d+)/;
+  if (!place || where.test(first)) return first;
+  const loc = lines.map((l) => where.exec(l)?.[1]).find((x) => x !== undefined);
+  if (!loc) return first;
+  const abs = path.resolve(repoRoot, loc);
+  const rel = path.relative(root, abs);
+  return `${first} (at ${rel.startsWith('..') ? loc : rel.split(path.sep).join('/')})`;
+}
+
+function secondsOf(file: FileResult | undefined): number {
+  if (!file || typeof file.startTime !== 'number' || typeof file.endTime !== 'number') return 0;
+  return Math.round(Math.max(0, file.endTime - file.startTime) / 10) / 100;
+}
+
+function gradeOne(kata: Kata, root: string, course: CourseCheck, file: FileResult | undefined, missing: string[]): KataGrade {
+  const base = { id: kata.id, name: kata.name };
+  const results = file?.assertionResults ?? [];
+  const tests = { passed: results.filter((t) => t.status === 'passed').length, total: results.length };
+  const seconds = secondsOf(file);
+  const changed = course.changed.filter((c) => c.kata === undefined || c.kata === kata.name);
+  if (course.problem || changed.length) {
+    const message = course.problem ?? `changed: ${changed.map(describeChange).join(', ')}`;
+    return { ...base, passed: false, status: 'tests modified', tests, seconds, message, results };
+  }
+  if (missing.length) {
+    return { ...base, passed: false, status: 'missing', tests, seconds, message: `${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist`, results };
+  }
+  if (!file || results.length === 0) {
+    const message = file?.message ? firstErrorLine(file.message, root) : 'Vitest reported no tests for this kata';
+    return { ...base, passed: false, status: 'does not load', tests, seconds, message, results };
+  }
+  const failed = results.find((t) => t.status === 'failed');
+  if (failed) {
+    const why = firstErrorLine((failed.failureMessages ?? []).join('\n'), root, false);
+    return { ...base, passed: false, status: 'failed', tests, seconds, message: `${failed.title}: ${why}`, results };
+  }
+  if (file.message) {
+    return { ...base, passed: false, status: 'failed', tests, seconds, message: firstErrorLine(file.message, root), results };
+  }
+  return { ...base, passed: true, status: 'passed', tests, seconds, results };
+}
+
+/**
+ * Grades the course at `root`. Throws only when Vitest itself could not run (no report at all).
+ */
+export async function grade(opts: GradeOptions): Promise<GradeResult> {
+  const { root } = opts;
+  const t0 = performance.now();
+  const manifest = loadManifest(root);
+  const course = checkCourse(root, manifest);
+  const missingOf = new Map<string, string[]>();
+  const files: string[] = [];
+  for (const k of manifest.katas) {
+    const p = kataPaths(k, root);
+    const missing = p.files.filter((f) => !existsSync(f)).map((f) => path.relative(root, f).split(path.sep).join('/'));
+    missingOf.set(k.name, missing);
+    if (missing.length === 0 && existsSync(p.test)) files.push(p.test);
+  }
+  let report: FileResult[] = [];
+  let backendLine: string | undefined;
+  if (files.length) {
+    const run = await runSuite({ root, target: 'starter', files, ...(opts.onLine ? { onLine: opts.onLine } : {}) });
+    if (!run.report) {
+      throw new Error(`Vitest crashed (exit ${run.exitCode}) without a report; its last lines:\n${run.output.split('\n').slice(-15).join('\n')}`);
+    }
+    report = run.report.testResults;
+    backendLine = run.backendLine;
+  }
+  const katas = manifest.katas.map((k) => {
+    const test = kataPaths(k, root).test;
+    const file = report.find((r) => path.resolve(r.name) === path.resolve(test));
+    return gradeOne(k, root, course, file, missingOf.get(k.name) ?? []);
+  });
+  return { katas, course, seconds: Math.round((performance.now() - t0) / 100) / 10, backendLine };
+}
+
+export interface GradeScore {
+  /** Katas whose status is "passed". */
+  passed: number;
+  total: number;
+  /** 100 · passed / total, one decimal (0 for a course without katas). */
+  percent: number;
+  /** Partial credit per test: the tests of the katas graded on unmodified tests ("passed"/"failed"). */
+  tests: { passed: number; total: number };
+}
+
+export function scoreOf(result: GradeResult): GradeScore {
+  const passed = result.katas.filter((k) => k.passed).length;
+  const total = result.katas.length;
+  const trusted = result.katas.filter((k) => k.status === 'passed' || k.status === 'failed');
+  return {
+    passed,
+    total,
+    percent: total ? Math.round((1000 * passed) / total) / 10 : 0,
+    tests: { passed: trusted.reduce((a, k) => a + k.tests.passed, 0), total: trusted.reduce((a, k) => a + k.tests.total, 0) },
+  };
+}
+
+/** The `--json` object (documented in docs/instructor-guide.md, "Grading a class"). */
+export function gradeJson(result: GradeResult) {
+  return {
+    katas: result.katas.map((k) => ({
+      id: k.id,
+      name: k.name,
+      passed: k.passed,
+      status: k.status,
+      tests: k.tests,
+      seconds: k.seconds,
+      ...(k.message !== undefined ? { message: k.message } : {}),
+    })),
+    score: scoreOf(result),
+    course: {
+      fingerprint: result.course.fingerprint ?? null,
+      checksums: CHECKSUMS_FILE,
+      protectedFiles: result.course.files,
+      changed: result.course.changed.map((c) => ({ file: c.file, change: c.change, kata: c.kata ?? null })),
+      ...(result.course.problem ? { problem: result.course.problem } : {}),
+    },
+    backend: result.backendLine?.replace(/^backend: /, '') ?? null,
+    seconds: result.seconds,
+  };
+}
+
+export function shortFingerprint(fp: string | undefined): string {
+  return fp ? `sha256:${fp.slice(0, 16)}` : 'none';
+}
+
+/** Plain-text table and summary lines of a grade result (the CLI colours them). */
+export function formatGradeTable(result: GradeResult): string[] {
+  const rows = result.katas.map((k) => [
+    k.name,
+    k.passed ? 'yes' : 'no',
+    `${k.tests.passed}/${k.tests.total}`,
+    k.seconds.toFixed(1),
+    k.message ? `${k.status}: ${k.message}` : k.status,
+  ]);
+  const header = ['kata', 'passed', 'tests', 'seconds', 'status'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const right = new Set([2, 3]);
+  const fmt = (r: string[]): string =>
+    r.map((c, i) => (i === r.length - 1 ? c : right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const s = scoreOf(result);
+  const c = result.course;
+  return [
+    fmt(header),
+    widths.map((w, i) => (i === widths.length - 1 ? '-'.repeat(6) : '-'.repeat(w))).join('  '),
+    ...rows.map(fmt),
+    '',
+    `score: ${s.passed}/${s.total} katas passed (${s.percent}%), ${s.tests.passed}/${s.tests.total} tests in katas with unmodified tests; ${result.seconds.toFixed(1)} s`,
+    `course fingerprint: ${shortFingerprint(c.fingerprint)}` +
+      (c.problem
+        ? ` — ${c.problem}`
+        : c.changed.length
+          ? ` — ${c.changed.length} of ${c.files} protected files changed: ${c.changed.map(describeChange).join(', ')}`
+          : ` — all ${c.files} protected files match ${CHECKSUMS_FILE}`),
+  ];
+}
