@@ -1,18 +1,38 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { findBrowser } from '../src/lib/kata/browser.js';
 import { repoRoot } from '../src/lib/kata/manifest.js';
+
+function doctor(extraEnv: NodeJS.ProcessEnv = {}) {
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', ...extraEnv };
+  for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/doctor.ts'], {
+    cwd: repoRoot,
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { ...r, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** The installed browser, or undefined (findBrowser throws NoBrowserError when there is none). */
+function installedBrowser(): string | undefined {
+  try {
+    return findBrowser().path;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One plain doctor run, shared by the tests that read it. */
+let plain: ReturnType<typeof doctor> | undefined;
+const plainDoctor = () => (plain ??= doctor());
 
 describe('npm run doctor', () => {
   it('prints the backend line, versions, packages, CUDA libraries and the data location', () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0' };
-    for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
-    const r = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/doctor.ts'], {
-      cwd: repoRoot,
-      env,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const r = plainDoctor();
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^backend: (wasm|cpu|tensorflow) \(.+\) — .+/);
@@ -29,5 +49,53 @@ describe('npm run doctor', () => {
       }
     }
     expect(r.stdout).toMatch(/^Fashion-MNIST: /m);
+  }, 120_000);
+
+  it('reports three sections — Node GPU, browser GPU (probed headless), wasm — each with a one-line verdict', () => {
+    const browser = installedBrowser();
+    if (process.env.CI) expect(browser, 'CI must have Chromium installed (apt-get install chromium)').toBeDefined();
+    const r = plainDoctor();
+    expect(r.status, r.stderr).toBe(0);
+    const out = r.stdout;
+    expect(out).toMatch(/^Node GPU: (yes — .+ via @tensorflow\/tfjs-node-gpu|no — .+)$/m);
+    if (!/^Node GPU: yes/m.test(out)) expect(out).toMatch(/^Node GPU: no — .*(tfjs-node-gpu not installed|libcudart\.so\.11\.0 not found|libcudnn\.so\.8 not found|no NVIDIA GPU visible|Linux x64 only)/m);
+    expect(out).toMatch(/^wasm: yes — SIMD (yes|no), threads (yes|no)/m);
+    // the order of the sections: Node GPU, Browser GPU, wasm, then the data line
+    const at = ['Node GPU: ', 'Browser GPU: ', 'wasm: ', 'Fashion-MNIST: '].map((h) => out.search(new RegExp(`^${h}`, 'm')));
+    expect(at.every((i, k) => i >= 0 && (k === 0 || i > at[k - 1]!)), `sections in order, at ${at.join(', ')}`).toBe(true);
+    if (!browser) {
+      expect(out).toMatch(/^Browser GPU: no — no usable Chromium\/Chrome/m);
+      return;
+    }
+    const escaped = browser.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(out).toMatch(new RegExp(`^  ✓ browser: ${escaped} \\(\\d+\\.\\d+\\.\\d+\\.\\d+, found via .+\\), probed headless in \\d+\\.\\d s$`, 'm'));
+    const webgpu = /^  [✓✗] WebGPU: (.+)$/m.exec(out)?.[1];
+    const webgl = /^  [✓✗] (WebGL[12]: .+|WebGL: none — .+)$/m.exec(out)?.[1];
+    expect(webgpu, out).toBeDefined();
+    expect(webgl, out).toBeDefined();
+    // a SwiftShader renderer (CI, this project's machine) is named and labelled as software, never as a GPU
+    if (/swiftshader/i.test(webgl!)) {
+      expect(webgl).toMatch(/^WebGL2: ANGLE \(Google, Vulkan [\d.]+ \(SwiftShader Device \(Subzero\) \(0x0000C0DE\)\), SwiftShader driver\) \(software rendering\)$/);
+      expect(out).toMatch(/^  ✗ WebGL2: /m);
+    }
+    if (/swiftshader/i.test(webgpu!)) {
+      expect(webgpu).toBe('google swiftshader (software rendering)');
+      // measured by the runner's start-up check: tfjs's synchronous read-back on SwiftShader's WebGPU gives zeros
+      if (/^WebGL2: /.test(webgl!)) {
+        expect(out).toMatch(/^Browser GPU: software only — --browser runs on webgl via SwiftShader, a software renderer on the CPU/m);
+        expect(out).toContain("tfjs reads back zeros synchronously on SwiftShader's WebGPU: the runner checks that at start and uses WebGL");
+      }
+    }
+    if (!/software rendering/.test(`${webgpu} ${webgl}`)) expect(out).toMatch(/^Browser GPU: yes — --browser runs on (webgpu|webgl) on the GPU$/m);
+    expect(r.seconds, 'doctor stays fast').toBeLessThan(30);
+  }, 120_000);
+
+  it('without a usable browser it still exits 0 and says how to install one', () => {
+    const r = doctor({ KATA_BROWSER: '/nonexistent/chrome' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Browser GPU: no — no usable Chromium\/Chrome for npm run kata N -- --browser$/m);
+    expect(r.stdout).toContain('KATA_BROWSER: expected the path of a Chromium or Chrome executable, got "/nonexistent/chrome" (no such file)');
+    expect(r.stdout).toContain('sudo apt-get install chromium');
+    expect(r.stdout).toMatch(/^wasm: yes/m);
   }, 120_000);
 });

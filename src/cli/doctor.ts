@@ -1,9 +1,13 @@
 /**
  * `npm run doctor`: what this machine will run the course on, and what to install for more.
  *
- * Prints the backend line, Node and npm versions, which native TensorFlow packages are installed,
- * on Linux whether the CUDA 11.2 / cuDNN 8.1 libraries that tfjs-node-gpu 4.x needs can be found,
- * and where Fashion-MNIST would be read from.
+ * Prints the backend line, Node and npm versions, then three sections, each headed by a one-line verdict:
+ *  - Node GPU: which native TensorFlow packages are installed, on Linux whether the CUDA 11.2 / cuDNN 8.1
+ *    libraries that tfjs-node-gpu 4.x needs can be found, the GPU nvidia-smi sees;
+ *  - Browser GPU: the installed Chromium/Chrome and, probed headless, its WebGPU adapter and WebGL renderer,
+ *    real GPU or software (SwiftShader) — what `npm run kata N -- --browser` runs on;
+ *  - wasm: SIMD and threads;
+ * and where Fashion-MNIST would be read from. Never fails for a missing GPU or browser.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -11,12 +15,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import chalk from 'chalk';
-import { backendLine, isInstalled } from '../lib/tf.js';
+import { describeAdapter, describeRenderer, isSoftwareAdapter, isSoftwareRenderer, probeBrowser, type BrowserProbe, type FoundBrowser } from '../lib/browser/probe.js';
+import { findBrowser, NoBrowserError } from '../lib/kata/browser.js';
+import { backend, backendLine, isInstalled, tf } from '../lib/tf.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export const CUDA_ADVICE =
   'tfjs-node-gpu 4.x needs CUDA 11.2 and cuDNN 8.1 (CUDA 12 is not supported): install cuda-toolkit-11-2 and libcudnn8=8.1.*, then npm rebuild @tensorflow/tfjs-node-gpu (or a plain npm install: it retries the optional dependency)';
+
+export const BROWSER_ADVICE =
+  'install Chromium or Google Chrome (Debian/Ubuntu: sudo apt-get install chromium; macOS/Windows: https://www.google.com/chrome/), or point KATA_BROWSER at one';
 
 const ok = chalk.green('✓');
 const no = chalk.yellow('✗');
@@ -73,24 +82,96 @@ async function dataLine(): Promise<string> {
   return 'Fashion-MNIST: not found locally; would download into .cache/fashion-mnist (or apt-get install dataset-fashion-mnist / set FASHION_MNIST_DIR)';
 }
 
+/** Node GPU: tfjs-node(-gpu), the CUDA 11.2 / cuDNN 8.1 libraries, the GPU nvidia-smi sees. */
+function nodeGpuSection(): void {
+  const gpuPkg = isInstalled('@tensorflow/tfjs-node-gpu');
+  const cpuPkg = isInstalled('@tensorflow/tfjs-node');
+  const linux = os.platform() === 'linux';
+  const libs = linux ? ['libcudart.so.11.0', 'libcudnn.so.8'].map((name) => ({ name, at: findLibrary(name) })) : [];
+  const smi = linux ? version('nvidia-smi', ['--query-gpu=name,driver_version', '--format=csv,noheader']) : 'not found';
+  const gpuName = smi === 'not found' ? undefined : smi.split('\n')[0];
+  const usable = linux && gpuPkg && libs.every((l) => l.at) && gpuName !== undefined;
+  const missing = [
+    ...(gpuPkg ? [] : ['@tensorflow/tfjs-node-gpu not installed']),
+    ...libs.filter((l) => !l.at).map((l) => `${l.name} not found`),
+    ...(linux && !gpuName ? ['no NVIDIA GPU visible'] : []),
+    ...(linux ? [] : [`tfjs-node-gpu runs on Linux x64 only (this is ${os.platform()} ${os.arch()})`]),
+  ];
+  console.log(chalk.bold(`Node GPU: ${usable ? `yes — ${gpuName} via @tensorflow/tfjs-node-gpu` : `no — ${missing.join('; ')}`}`));
+  console.log(`  ${gpuPkg ? ok : no} @tensorflow/tfjs-node-gpu ${gpuPkg ? 'installed' : 'not installed'}`);
+  console.log(`  ${cpuPkg ? ok : no} @tensorflow/tfjs-node ${cpuPkg ? 'installed' : 'not installed'}`);
+  if (linux) {
+    for (const l of libs) console.log(`  ${l.at ? ok : no} ${l.name}${l.at ? ` at ${l.at}` : ' not found (ldconfig -p, LD_LIBRARY_PATH, /usr/local/cuda*/lib64)'}`);
+    console.log(`  ${gpuName ? ok : no} GPU: ${gpuName ?? 'none visible (nvidia-smi not found)'}`);
+    if (!usable) console.log(chalk.yellow(`  For the GPU: ${CUDA_ADVICE}`));
+  } else {
+    console.log(chalk.dim('  GPU training via tfjs-node-gpu is supported on Linux x64 with CUDA 11.2 + cuDNN 8.1 only; use the browser GPU below.'));
+  }
+}
+
+/** Browser GPU: the installed Chromium/Chrome and what WebGPU and WebGL give tfjs in it (a headless probe). */
+async function browserGpuSection(): Promise<void> {
+  let found: FoundBrowser;
+  try {
+    found = findBrowser();
+  } catch (e) {
+    if (!(e instanceof NoBrowserError)) throw e;
+    console.log(chalk.bold('Browser GPU: no — no usable Chromium/Chrome for npm run kata N -- --browser'));
+    console.log(`  ${no} ${e.message}`);
+    if (!/install/.test(e.message)) console.log(chalk.yellow(`  ${BROWSER_ADVICE}`));
+    return;
+  }
+  let probe: BrowserProbe;
+  try {
+    probe = await probeBrowser(found, { timeoutMs: 8000 });
+  } catch (e) {
+    console.log(chalk.bold(`Browser GPU: unknown — ${found.path} could not be probed`));
+    console.log(`  ${no} ${(e as Error).message.split('\n')[0]}`);
+    return;
+  }
+  const { webgpu, webgl } = probe;
+  // The runner (src/lib/tf.browser.ts) keeps WebGPU only if a synchronous read-back is exact; on SwiftShader's
+  // WebGPU adapter it is not (zeros, Chromium 156), so there it runs on WebGL.
+  const swiftWebGpu = !!webgpu && /swiftshader/i.test(`${webgpu.vendor} ${webgpu.architecture} ${webgpu.description}`);
+  const pick = webgpu && !(swiftWebGpu && webgl) ? 'webgpu' : webgl ? 'webgl' : undefined;
+  const used = pick === 'webgpu' ? webgpu : undefined;
+  const software = used ? isSoftwareAdapter(used) : webgl ? isSoftwareRenderer(webgl.renderer) : false;
+  const renderer = /swiftshader/i.test(pick === 'webgpu' ? `${webgpu?.architecture}` : `${webgl?.renderer}`) ? 'SwiftShader, a software renderer' : 'a software renderer';
+  const head = !pick
+    ? 'no — neither WebGPU nor WebGL in this browser'
+    : software
+      ? `software only — --browser runs on ${pick} via ${renderer} on the CPU (correct results, no GPU speed)`
+      : `yes — --browser runs on ${pick} on the GPU${pick === 'webgpu' ? ' (webgl if its read-back check fails)' : ''}`;
+  console.log(chalk.bold(`Browser GPU: ${head}`));
+  console.log(`  ${ok} browser: ${found.path} (${probe.version}, found via ${found.from}), probed headless in ${(probe.ms / 1000).toFixed(1)} s`);
+  console.log(`  ${webgpu && !isSoftwareAdapter(webgpu) ? ok : no} WebGPU: ${webgpu ? describeAdapter(webgpu) : `none — ${probe.webgpuNote}`}`);
+  console.log(`  ${webgl && !isSoftwareRenderer(webgl.renderer) ? ok : no} ${webgl ? describeRenderer(webgl) : `WebGL: none — ${probe.webglNote}`}`);
+  if (swiftWebGpu && webgl) console.log(chalk.dim('  (tfjs reads back zeros synchronously on SwiftShader\'s WebGPU: the runner checks that at start and uses WebGL; --backend webgpu stops with that reason)'));
+}
+
+/** wasm: the CPU default; its SIMD and thread support as tfjs detects it in this Node. */
+async function wasmSection(): Promise<void> {
+  let simd: boolean;
+  let threads: boolean;
+  try {
+    await import('@tensorflow/tfjs-backend-wasm'); // registers the WASM_* flags; does not switch the backend
+    simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+    threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+  } catch (e) {
+    console.log(chalk.bold(`wasm: no — @tensorflow/tfjs-backend-wasm does not load (${(e as Error).message.split('\n')[0]})`));
+    return;
+  }
+  const inUse = backend.name === 'wasm' ? `; in use now: ${backend.detail}` : '';
+  const why = threads || inUse ? '' : ' (tfjs finds no thread support in this Node: 1 thread)';
+  console.log(chalk.bold(`wasm: yes — SIMD ${simd ? 'yes' : 'no'}, threads ${threads ? 'yes' : 'no'}${why}${inUse}`));
+}
+
 async function main(): Promise<number> {
   console.log(chalk.bold(backendLine()));
   console.log(`node ${process.version}, npm ${version('npm', ['--version'])}, ${os.platform()} ${os.arch()}, ${os.cpus().length} CPU cores`);
-  const gpuPkg = isInstalled('@tensorflow/tfjs-node-gpu');
-  const cpuPkg = isInstalled('@tensorflow/tfjs-node');
-  console.log(`${gpuPkg ? ok : no} @tensorflow/tfjs-node-gpu ${gpuPkg ? 'installed' : 'not installed'}`);
-  console.log(`${cpuPkg ? ok : no} @tensorflow/tfjs-node ${cpuPkg ? 'installed' : 'not installed'}`);
-  if (os.platform() === 'linux') {
-    const libs = ['libcudart.so.11.0', 'libcudnn.so.8'].map((name) => ({ name, at: findLibrary(name) }));
-    for (const l of libs) console.log(`${l.at ? ok : no} ${l.name}${l.at ? ` at ${l.at}` : ' not found (ldconfig -p, LD_LIBRARY_PATH, /usr/local/cuda*/lib64)'}`);
-    const gpu = version('nvidia-smi', ['--query-gpu=name,driver_version', '--format=csv,noheader']);
-    console.log(`${gpu === 'not found' ? no : ok} GPU: ${gpu === 'not found' ? 'none visible (nvidia-smi not found)' : gpu.split('\n')[0]}`);
-    if (libs.some((l) => !l.at) || !gpuPkg) {
-      console.log(chalk.yellow(`For the GPU: ${CUDA_ADVICE}`));
-    }
-  } else if (!gpuPkg) {
-    console.log(chalk.dim('GPU training via tfjs-node-gpu is supported on Linux with CUDA 11.2 + cuDNN 8.1 only.'));
-  }
+  nodeGpuSection();
+  await browserGpuSection();
+  await wasmSection();
   console.log(await dataLine());
   return 0;
 }
