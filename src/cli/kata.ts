@@ -29,6 +29,7 @@ import { resetKata, ResetError } from '../lib/kata/reset.js';
 import { formatVerifyTable, verify } from '../lib/kata/verify.js';
 import { GradeUsageError, runChecksums, runGrade } from './kata-grade.js';
 import { kataEnv, runSuite, trimFailure, vitestBin, type AssertionResult, type Target } from '../lib/kata/vitest.js';
+import { vitestUiArgs } from '../lib/kata/ui.js';
 import { BROWSER_BACKENDS, browserEnv, findBrowser, NoBrowserError, type BrowserBackend } from '../lib/kata/browser.js';
 
 const root = courseRoot();
@@ -129,7 +130,7 @@ function isTeaching(k: Kata, t: AssertionResult): boolean {
 
 async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui', extraEnv?: NodeJS.ProcessEnv): Promise<number> {
   const test = kataPaths(k, root).test;
-  const args = mode === 'watch' ? [vitestBin, test] : [vitestBin, '--ui', test];
+  const args = mode === 'watch' ? [vitestBin, test] : [vitestBin, ...(await vitestUiArgs()), test];
   console.log(chalk.dim(`${mode === 'watch' ? 'Watching' : 'Vitest UI for'} ${k.name}${target === 'solution' ? ' (against the solution)' : ''} — Ctrl-C to stop`));
   const env = { ...kataEnv(root, target, !!process.stdout.isTTY), ...extraEnv };
   const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: 'inherit' });

@@ -1,0 +1,141 @@
+/**
+ * A real page check of `npm run kata 4 -- --ui` (issue 14, item 5): start the runner's Vitest UI in Node mode,
+ * open the URL it prints in headless Chromium (the installed one, through playwright-core), and read the test
+ * tree out of the DOM: kata 04's test names, and the starting file's teaching tests shown as failing.
+ *
+ * Without an installed Chromium/Chrome the test is skipped with the reason on a learner's machine, and fails
+ * under CI=true (CI must install one). The runner's whole process tree is killed at the end, pass or fail.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { launchOptions } from '../src/lib/browser/probe.js';
+import { findBrowser, NoBrowserError } from '../src/lib/kata/browser.js';
+import { findKata, loadManifest, repoRoot } from '../src/lib/kata/manifest.js';
+
+const KATA = '04';
+const TEST_FILE = 'katas/04-dtype-cast/04-dtype-cast.test.ts';
+
+function installed(): { path: string; from: string } | string {
+  try {
+    return findBrowser();
+  } catch (e) {
+    if (e instanceof NoBrowserError) return e.message;
+    throw e;
+  }
+}
+
+let runner: ChildProcess | undefined;
+let browser: Browser | undefined;
+
+/** Kills the runner's process group (npm → tsx → kata.ts → vitest): SIGTERM, then SIGKILL after 3 s. */
+async function killRunner(): Promise<void> {
+  const child = runner;
+  runner = undefined;
+  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const group = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch {
+      // the group is gone already
+    }
+  };
+  group('SIGTERM');
+  const timer = setTimeout(() => group('SIGKILL'), 3000);
+  await exited;
+  clearTimeout(timer);
+  group('SIGKILL'); // a grandchild that outlived its parent
+}
+
+afterAll(async () => {
+  await browser?.close().catch(() => undefined);
+  await killRunner();
+});
+
+/** Starts `npm run -s kata 4 -- --ui` in its own process group; resolves with the URL it prints. */
+function startUi(): Promise<{ url: string; output: () => string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
+  for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
+  delete env.KATA_TARGET;
+  const child = spawn('npm', ['run', '-s', 'kata', KATA, '--', '--ui'], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  runner = child;
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "UI started at" line within 45 s; the runner printed:\n${out}`)), 45_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /UI started at (http:\/\/\S+)/.exec(out.replace(/\x1b\[[0-9;]*m/g, ''));
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1]!, output: () => out });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code, sig) => {
+      clearTimeout(timer);
+      reject(new Error(`the runner exited (${code ?? sig}) before printing the UI URL:\n${out}`));
+    });
+  });
+}
+
+interface Row {
+  label: string;
+  /** The row's status icon: Vitest UI marks it with an i-carbon:* attribute (checkmark, close, …). */
+  icon: string;
+}
+
+describe('npm run kata 4 -- --ui, in headless Chromium', () => {
+  const found = installed();
+  it("shows kata 04's test tree with the starting file's teaching tests failing", async (ctx) => {
+    if (typeof found === 'string') {
+      if (process.env.CI) throw new Error(`CI needs a browser for the Vitest UI page check: ${found}`);
+      ctx.skip(`no browser for the Vitest UI page check: ${found}`);
+      return;
+    }
+    const t0 = Date.now();
+    const kata = findKata(loadManifest(repoRoot), KATA);
+    if (!kata) throw new Error(`kata ${KATA} is not in katas/manifest.json`);
+    expect(kata.mustFail.length).toBeGreaterThan(0);
+    const { url, output } = await startUi();
+    expect(url).toMatch(/^http:\/\/localhost:\d+\/__vitest__\/$/);
+
+    browser = await chromium.launch(launchOptions(found));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } }); // every row of the tree rendered
+    await page.goto(url);
+    // The run is over when the file row carries a final status icon and every teaching test has a row.
+    const rowsSelector = '[data-testid="explorer-item"]';
+    const readRows = () =>
+      page.$$eval(rowsSelector, (els) =>
+        els.map((el) => ({
+          label: el.getAttribute('aria-label') ?? '',
+          icon: [...el.querySelectorAll('*')].flatMap((c) => c.getAttributeNames()).find((a) => a.startsWith('i-carbon:')) ?? '',
+        })),
+      );
+    let rows: Row[] = [];
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      rows = await readRows();
+      const file = rows.find((r) => r.label === TEST_FILE);
+      const done = file && /close|checkmark/.test(file.icon) && kata.mustFail.every((t) => rows.some((r) => r.label === t));
+      if (done) break;
+      if (Date.now() > deadline) throw new Error(`the UI tree never finished; rows: ${JSON.stringify(rows)}\nrunner output:\n${output()}`);
+      await page.waitForTimeout(250);
+    }
+
+    const byLabel = new Map(rows.map((r) => [r.label, r.icon]));
+    expect(byLabel.get(TEST_FILE), 'the file row is failing').toBe('i-carbon:close');
+    for (const t of kata.mustFail) expect(byLabel.get(t), `teaching test "${t}"`).toBe('i-carbon:close');
+    // every other failing row is the file or a describe block around the failing tests, not another test
+    const otherFails = rows.filter((r) => r.icon === 'i-carbon:close' && r.label !== TEST_FILE && !kata.mustFail.includes(r.label));
+    for (const r of otherFails) expect(r.label, 'a failing row that is not a teaching test').toMatch(/^kata 04 — /);
+    // the tests the starting file already passes are shown as passing
+    const passing = rows.filter((r) => r.icon === 'i-carbon:checkmark').map((r) => r.label);
+    expect(passing).toContain('casts integral float32 labels [0, 1, 1, 0] to int32 [4] with the same values');
+    expect(passing).toContain('leaks no tensors, whether it accepts or rejects');
+    // the dashboard agrees: 13 failing tests of kata 04 (the manifest's teaching tests)
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 10_000 }).toMatch(new RegExp(`\\b${kata.mustFail.length}\\s+Fail\\b`));
+    console.log(`Vitest UI page check: ${rows.length} rows, ${kata.mustFail.length} failing teaching tests, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }, 120_000);
+});
