@@ -30,8 +30,8 @@ export interface KataGrade {
   /** Tests as run on the learner's files (also for "tests modified", for information). */
   tests: { passed: number; total: number };
   /**
-   * Vitest's time for the kata's test file: from its first test's start to its last test's end (the
-   * JSON report's startTime/endTime; module loading and beforeAll hooks are not counted). 0 when not run.
+   * Vitest's time for the kata's test file: importing it (the learner's code included) and running its tests
+   * and hooks. Files run in parallel, so these add up to more than the wall-clock time. 0 when not run.
    */
   seconds: number;
   /** Why it did not pass: the changed files, the missing file, the load error, the first failing test. */
@@ -74,16 +74,20 @@ export function firstErrorLine(message: string, root: string, place = true): str
   return `${first} (at ${rel.startsWith('..') ? loc : rel.split(path.sep).join('/')})`;
 }
 
-function secondsOf(file: FileResult | undefined): number {
-  if (!file || typeof file.startTime !== 'number' || typeof file.endTime !== 'number') return 0;
+/** Import + tests + hooks (timing reporter); else the JSON report's span of the tests; 0 when not run. */
+function secondsOf(file: FileResult | undefined, measured: Record<string, number> | undefined): number {
+  if (!file) return 0;
+  const m = Object.entries(measured ?? {}).find(([f]) => path.resolve(f) === path.resolve(file.name))?.[1];
+  if (m !== undefined) return Math.round(m * 100) / 100;
+  if (typeof file.startTime !== 'number' || typeof file.endTime !== 'number') return 0;
   return Math.round(Math.max(0, file.endTime - file.startTime) / 10) / 100;
 }
 
-function gradeOne(kata: Kata, root: string, course: CourseCheck, file: FileResult | undefined, missing: string[]): KataGrade {
+function gradeOne(kata: Kata, root: string, course: CourseCheck, file: FileResult | undefined, missing: string[], measured: Record<string, number> | undefined): KataGrade {
   const base = { id: kata.id, name: kata.name };
   const results = file?.assertionResults ?? [];
   const tests = { passed: results.filter((t) => t.status === 'passed').length, total: results.length };
-  const seconds = secondsOf(file);
+  const seconds = secondsOf(file, measured);
   const changed = course.changed.filter((c) => c.kata === undefined || c.kata === kata.name);
   if (course.problem || changed.length) {
     const message = course.problem ?? `changed: ${changed.map(describeChange).join(', ')}`;
@@ -125,18 +129,20 @@ export async function grade(opts: GradeOptions): Promise<GradeResult> {
   }
   let report: FileResult[] = [];
   let backendLine: string | undefined;
+  let measured: Record<string, number> | undefined;
   if (files.length) {
-    const run = await runSuite({ root, target: 'starter', files, ...(opts.onLine ? { onLine: opts.onLine } : {}) });
+    const run = await runSuite({ root, target: 'starter', files, timings: true, ...(opts.onLine ? { onLine: opts.onLine } : {}) });
     if (!run.report) {
       throw new Error(`Vitest crashed (exit ${run.exitCode}) without a report; its last lines:\n${run.output.split('\n').slice(-15).join('\n')}`);
     }
     report = run.report.testResults;
     backendLine = run.backendLine;
+    measured = run.seconds;
   }
   const katas = manifest.katas.map((k) => {
     const test = kataPaths(k, root).test;
     const file = report.find((r) => path.resolve(r.name) === path.resolve(test));
-    return gradeOne(k, root, course, file, missingOf.get(k.name) ?? []);
+    return gradeOne(k, root, course, file, missingOf.get(k.name) ?? [], measured);
   });
   return { katas, course, seconds: Math.round((performance.now() - t0) / 100) / 10, backendLine };
 }

@@ -49,6 +49,8 @@ export interface SuiteRun {
   output: string;
   /** The backend line printed by the global setup, if seen. */
   backendLine: string | undefined;
+  /** With `timings`: seconds per test file (absolute path), import + tests + hooks (./timing-reporter.ts). */
+  seconds?: Record<string, number>;
 }
 
 export const vitestBin = path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs');
@@ -88,24 +90,29 @@ export interface RunSuiteOptions {
   onLine?: (line: string) => void;
   /** More environment for the child, e.g. browser mode (browserEnv in src/lib/kata/browser.ts). */
   extraEnv?: NodeJS.ProcessEnv;
+  /** Also measure each file's import + run time (`kata grade`). */
+  timings?: boolean;
 }
 
 /** Runs the kata suite once with a JSON reporter to a temp file and returns the parsed report. */
 export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'kata-report-'));
   const reportFile = path.join(tmp, 'report.json');
+  const timingFile = path.join(tmp, 'timing.json');
   const args = [
     vitestBin,
     'run',
     ...(opts.files ?? []),
     ...(opts.stream ? ['--reporter=default'] : []),
     '--reporter=json',
+    ...(opts.timings ? [`--reporter=${path.join(repoRoot, 'src/lib/kata/timing-reporter.ts')}`] : []),
     `--outputFile.json=${reportFile}`,
     '--passWithNoTests',
   ];
   try {
     const env = kataEnv(opts.root, opts.target, !!opts.stream && !!process.stdout.isTTY);
     if (opts.otherKatas) env.KATA_OTHER_KATAS = opts.otherKatas;
+    if (opts.timings) env.KATA_TIMING_FILE = timingFile;
     Object.assign(env, opts.extraEnv);
     const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -141,7 +148,15 @@ export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
     } catch {
       report = undefined;
     }
-    return { report, exitCode, output, backendLine };
+    let seconds: Record<string, number> | undefined;
+    if (opts.timings) {
+      try {
+        seconds = JSON.parse(readFileSync(timingFile, 'utf8')) as Record<string, number>;
+      } catch {
+        seconds = undefined;
+      }
+    }
+    return { report, exitCode, output, backendLine, ...(seconds ? { seconds } : {}) };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
