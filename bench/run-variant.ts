@@ -1,10 +1,11 @@
 /**
  * One tfjs variant of `npm run bench`, in its own process (spawned by src/cli/bench.ts), printing one JSON line.
  *
- *   KATA_BACKEND=wasm|cpu tsx bench/run-variant.ts --variant wasm|wasm-threads|wasm-dp|cpu
- *       --export DIR --parts check,raw,e2e,cached,resnet50 [--threads N] [--reduced-batch B]
+ *   KATA_BACKEND=wasm|cpu KATA_THREADS=T tsx bench/run-variant.ts --variant wasm|wasm-threads|wasm-dp|cpu
+ *       --export DIR --parts check,raw,e2e,cached,resnet50 [--parallel N] [--reduced-batch B]
  *
- * wasm-threads starts with KATA_BACKEND=cpu and initialises the threaded wasm build itself (wasm-threads.ts).
+ * The backend and its threads come from src/lib/tf.ts (KATA_BACKEND, KATA_THREADS: src/cli/bench.ts sets them per
+ * variant); wasm-dp runs --parallel N data-parallel replicas (src/lib/threads/data-parallel.ts), one thread each.
  */
 import path from 'node:path';
 import { tf, backendLine } from '../src/lib/tf.js';
@@ -15,7 +16,6 @@ import { loadBenchData, gather } from './data.js';
 import { HEAD_TFJS, RAW_TFJS, type Manifest } from './export.js';
 import { buildHead, buildRawModel } from './models.js';
 import { rawStepDataParallel } from './data-parallel.js';
-import { initWasm } from './wasm-threads.js';
 import { e2eCached, e2eSeedLoop, e2eSeedLoopPerEpoch, lossCheck, rawStep, trainableVars } from './workloads.js';
 import { readFileSync } from 'node:fs';
 
@@ -29,7 +29,7 @@ function arg(name: string, fallback?: string): string {
 const variant = arg('variant');
 const dir = arg('export');
 const parts = new Set(arg('parts').split(','));
-const threads = Number(arg('threads', '2'));
+const threads = Number(arg('parallel', '2'));
 const reducedBatch = Number(arg('reduced-batch', '0'));
 const m = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
 
@@ -40,7 +40,7 @@ const LABELS: Record<string, string> = {
   cpu: 'tfjs cpu backend (stock)',
 };
 if (!(variant in LABELS)) throw new Error(`run-variant: --variant: expected one of ${Object.keys(LABELS).join(', ')}, got ${variant}`);
-const backendInfo = variant === 'wasm-threads' ? (await initWasm(threads)).detail : backendLine();
+const backendInfo = backendLine();
 const out: Record<string, unknown> = { variant, backend: tf.getBackend(), detail: LABELS[variant], backendInfo };
 const log = (s: string): void => void process.stderr.write(`[${variant}] ${s}\n`);
 
@@ -78,7 +78,7 @@ if (parts.has('check')) {
 
 if (parts.has('raw')) {
   if (variant === 'wasm-dp') {
-    out.raw = await rawStepDataParallel(d, path.join(dir, RAW_TFJS), { ...adamRaw, batchSize: B, steps: m.raw.steps, warmup: m.raw.warmup, workers: threads });
+    out.raw = await rawStepDataParallel(path.join(dir, RAW_TFJS), { ...adamRaw, batchSize: B, steps: m.raw.steps, warmup: m.raw.warmup, workers: threads, epochs: m.e2e.epochs });
   } else {
     const model = await rawModel();
     const batchSize = reducedBatch > 0 ? reducedBatch : B;

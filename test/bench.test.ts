@@ -9,7 +9,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tf } from '../src/lib/tf.js';
 import { gather, loadBenchData, stratifiedSplit } from '../bench/data.js';
-import { shardRange } from '../bench/data-parallel.js';
 import { BlobWriter, exportGraph } from '../bench/export-graph.js';
 import { type BenchPlan, writeExport } from '../bench/export.js';
 import { formatSummary, jsonLine, ratio, summarize, type TorchOut, type VariantOut } from '../bench/format.js';
@@ -98,10 +97,6 @@ describe('bench data', () => {
     expect(new Set([...train, ...val]).size).toBe(50);
     expect(Array.from(val).filter((i) => labels[i] === 0)).toHaveLength(4);
     expect(Array.from(val).filter((i) => labels[i] === 1)).toHaveLength(6);
-  });
-  it('shards a batch with sizes differing by at most one', () => {
-    expect([0, 1, 2].map((r) => shardRange(10, r, 3))).toEqual([[0, 4], [4, 7], [7, 10]]);
-    expect(shardRange(64, 1, 2)).toEqual([32, 64]);
   });
 });
 

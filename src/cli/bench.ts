@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { tf } from '../lib/tf.js';
+import { chooseThreads } from '../lib/threads/count.js';
 import { loadBackbone, defaultWeights } from '../lib/models/backbones.js';
 import { buildResNet50 } from '../lib/models/resnet50.js';
 import { loadBenchData } from '../../bench/data.js';
@@ -36,7 +37,7 @@ const program = new Command('bench')
   .option('--json', 'print one JSON object as the last line')
   .option('--epochs <n>', 'epochs of the end-to-end workload', positiveInt('--epochs'), 5)
   .option('--steps <n>', 'timed steps of the raw workload (after 3 warm-up steps)', positiveInt('--steps'), 20)
-  .option('--threads <n>', 'threads for threaded wasm, data-parallel workers and PyTorch', positiveInt('--threads'), 2)
+  .option('--threads <n>', 'threads for threaded wasm, data-parallel workers and PyTorch (default: the cores, os.availableParallelism(); also KATA_THREADS)', positiveInt('--threads'), chooseThreads(process.argv, { ...process.env, VITEST: '' }).threads)
   .option('--reference <acc>', 'validation accuracy that ends the end-to-end clock', (v) => Number(v), 0.9)
   .option('--skip-cpu', 'skip the stock tfjs cpu backend (b)')
   .option('--skip-torch', 'skip PyTorch (c)')
@@ -104,12 +105,12 @@ function lastJson<T>(out: string): T | null {
   return line ? (JSON.parse(line) as T) : null;
 }
 
-async function variant(name: string, parts: string[], backendEnv: string, extra: string[] = []): Promise<VariantOut | null> {
+async function variant(name: string, parts: string[], backendEnv: string, threadsEnv: number, extra: string[] = []): Promise<VariantOut | null> {
   const t0 = performance.now();
   const load = os.loadavg()[0]!;
   say(`(${name}) ${parts.join(', ')} … (load ${load.toFixed(2)})`);
   const r = await run(process.execPath, [...process.execArgv, runVariant, '--variant', name, '--export', dir,
-    '--parts', parts.join(','), '--threads', String(opts.threads), ...extra], { KATA_BACKEND: backendEnv });
+    '--parts', parts.join(','), '--parallel', String(opts.threads), ...extra], { KATA_BACKEND: backendEnv, KATA_THREADS: String(threadsEnv) });
   const out = lastJson<VariantOut>(r.stdout);
   if (r.code !== 0 || !out) {
     say(`(${name}) failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`);
@@ -122,12 +123,12 @@ async function variant(name: string, parts: string[], backendEnv: string, extra:
 const r50 = quick ? [] : ['resnet50'];
 const variants: VariantOut[] = [];
 const add = (v: VariantOut | null): void => void (v && variants.push(v));
-add(await variant('wasm', ['check', 'raw', 'e2e', 'cached', ...r50], 'wasm'));
+add(await variant('wasm', ['check', 'raw', 'e2e', 'cached', ...r50], 'wasm', 1));
 if (opts.threads > 1) {
-  add(await variant('wasm-threads', ['raw', 'e2e', 'cached', ...r50], 'cpu'));
-  add(await variant('wasm-dp', ['raw'], 'wasm'));
+  add(await variant('wasm-threads', ['check', 'raw', 'e2e', 'cached', ...r50], 'wasm', opts.threads));
+  add(await variant('wasm-dp', ['raw'], 'wasm', 1));
 }
-if (!opts.skipCpu) add(await variant('cpu', ['check', 'raw', 'e2e', ...r50], 'cpu', ['--reduced-batch', quick ? '4' : '16']));
+if (!opts.skipCpu) add(await variant('cpu', ['check', 'raw', 'e2e', ...r50], 'cpu', 1, ['--reduced-batch', quick ? '4' : '16']));
 
 let torch: TorchOut | null = null;
 let torchSkip: string | null = null;

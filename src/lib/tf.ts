@@ -10,6 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { registerWasmTrainingKernels } from './wasm/register.js';
+import { chooseThreads, type ThreadChoice } from './threads/count.js';
+import { startWasm } from './threads/wasm-threads.js';
 
 export { tf };
 
@@ -91,7 +93,9 @@ function describeTensorflowDevice(pkg: string): string {
   }
 }
 
-async function tryWasm(): Promise<BackendInfo | string> {
+async function tryWasm(choice: ThreadChoice = chooseThreads()): Promise<BackendInfo | string> {
+  let threads = 1;
+  let threadNote = choice.reason;
   try {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
@@ -99,8 +103,12 @@ async function tryWasm(): Promise<BackendInfo | string> {
     registerWasmTrainingKernels();
     const before = processListeners();
     try {
-      if (!(await tf.setBackend('wasm'))) return 'wasm backend failed to initialise';
-      await tf.ready();
+      // src/lib/threads: the threaded build when more than one thread is chosen, else the 1-thread SIMD build.
+      threads = await startWasm(choice.threads).catch(async (e: Error) => {
+        if (choice.threads === 1) throw e;
+        threadNote = `threaded wasm failed (${e.message.split('\n')[0]}), 1 thread instead`;
+        return startWasm(1);
+      });
     } finally {
       removeListenersAddedSince(before);
     }
@@ -108,11 +116,10 @@ async function tryWasm(): Promise<BackendInfo | string> {
     return `wasm failed to load (${(e as Error).message.split('\n')[0]})`;
   }
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-  const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
   return {
     name: 'wasm',
     provider: '@tensorflow/tfjs-backend-wasm',
-    detail: `${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'multi-threaded' : '1 thread'}`,
+    detail: `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}: ${threadNote}`,
     reason: '',
   };
 }
@@ -190,7 +197,7 @@ export async function chooseBackend(override = requestedBackend()): Promise<Back
 /** The backend this process runs on, chosen once at import time. */
 export const backend: BackendInfo = await chooseBackend();
 
-/** `backend: wasm (SIMD, 1 thread) — @tensorflow/tfjs-node-gpu is not installed; ...` */
+/** `backend: wasm (SIMD, 2 threads: 2 cores (os.availableParallelism())) — @tensorflow/tfjs-node-gpu is not installed; ...` */
 export function backendLine(info: BackendInfo = backend): string {
   return `backend: ${info.name} (${info.detail}) — ${info.reason}`;
 }
