@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { defineConfig, type Plugin } from 'vitest/config';
 import { browserArgs, findBrowser } from './src/lib/kata/browser.js';
@@ -67,6 +68,74 @@ function browserSide(): Plugin {
   };
 }
 
+const repoDir = path.resolve('.');
+
+/**
+ * The dev-server side of src/lib/files.browser.ts: GET /__kata_files/stat?path=P → {exists, directory};
+ * GET /__kata_files/read?path=P → the raw bytes (never a Content-Encoding: .gz files arrive as gzip).
+ * Only paths inside the repository; anything else is 403.
+ */
+function kataFilesEndpoint(): Plugin {
+  return {
+    name: 'kata-files-endpoint',
+    configureServer(server) {
+      server.middlewares.use('/__kata_files', (req, res) => {
+        const url = new URL(req.url ?? '/', 'http://x');
+        const p = path.resolve(url.searchParams.get('path') ?? '');
+        if (p !== repoDir && !p.startsWith(repoDir + path.sep)) {
+          res.statusCode = 403;
+          res.end(`EACCES: ${p} is outside the repository`);
+          return;
+        }
+        let st: ReturnType<typeof statSync> | undefined;
+        try {
+          st = statSync(p);
+        } catch {
+          st = undefined;
+        }
+        if (url.pathname === '/stat') {
+          res.setHeader('Content-Type', 'application/json');
+          res.end(JSON.stringify({ exists: !!st, directory: !!st?.isDirectory() }));
+        } else if (url.pathname === '/read' && st?.isFile()) {
+          res.setHeader('Content-Type', 'application/octet-stream');
+          res.end(readFileSync(p));
+        } else {
+          res.statusCode = 404;
+          res.end(`${st ? 'EISDIR' : 'ENOENT'}: ${p}`);
+        }
+      });
+    },
+  };
+}
+
+/**
+ * Node-only modules in the browser: node:path is pathe (the same functions); every other Node
+ * built-in (and h5wasm's Node build) becomes a module with the same export names whose functions throw
+ * "<name> is Node-only". Code on the katas' path reads files through src/lib/files.ts instead; this
+ * lets modules that also hold Node-only functions (downloads, .h5 import) load in the page.
+ */
+function nodeOnlyInBrowser(): Plugin {
+  const PREFIX = '\0kata-node-only:';
+  const nodeOnly = (id: string): boolean => id === 'h5wasm/node' || (builtinModules.includes(id.replace(/^node:/, '')) && id !== 'node:path' && id !== 'path');
+  return {
+    name: 'kata-node-only',
+    enforce: 'pre',
+    resolveId(source) {
+      if (source === 'node:path' || source === 'path') return this.resolve('pathe');
+      return nodeOnly(source) ? PREFIX + source : null;
+    },
+    async load(id) {
+      if (!id.startsWith(PREFIX)) return null;
+      const name = id.slice(PREFIX.length);
+      const real = (await import(name)) as Record<string, unknown>;
+      const names = Object.keys(real).filter((k) => k !== 'default' && /^[A-Za-z_$][\w$]*$/.test(k));
+      const fail = `function nodeOnly(what) { return function () { throw new Error(what + ' is Node-only: not available in the browser (npm run kata N without --browser)'); }; }`;
+      const exports = names.map((k) => `export const ${k} = nodeOnly(${JSON.stringify(`${name}.${k}`)});`).join('\n');
+      return `${fail}\n${exports}\nexport default new Proxy({}, { get: (_, k) => nodeOnly(${JSON.stringify(name)} + '.' + String(k)) });`;
+    },
+  };
+}
+
 let backendLinePrinted = false;
 async function browserTest() {
   // Loaded only in browser mode: the Node suites never load Playwright.
@@ -90,11 +159,11 @@ async function browserTest() {
 }
 
 export default defineConfig({
-  plugins: [solutionAlias(), ...(inBrowser ? [browserSide()] : [])],
+  plugins: [solutionAlias(), ...(inBrowser ? [browserSide(), kataFilesEndpoint(), nodeOnlyInBrowser()] : [])],
   ...(inBrowser
     ? {
-        define: { __KATA_BACKEND__: JSON.stringify(process.env.KATA_BROWSER_BACKEND ?? '') },
-        optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', 'fast-check'] },
+        define: { __KATA_BACKEND__: JSON.stringify(process.env.KATA_BROWSER_BACKEND ?? ''), __KATA_REPO_ROOT__: JSON.stringify(repoDir) },
+        optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', 'fast-check', 'fflate'] },
       }
     : {}),
   test: {

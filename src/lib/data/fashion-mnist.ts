@@ -9,6 +9,7 @@ import path from 'node:path';
 import { downloadFashionMnist, FASHION_MNIST_MIRROR, type DownloadOptions, type FetchLike } from './download.js';
 import { expectDims, readIdx } from './idx.js';
 import { BUNDLED_PAIR_DIR, DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CACHE_DIR, displayPath } from './paths.js';
+import { fileExists } from '../files.js';
 
 export const CLASS_NAMES = [
   'T-shirt/top',
@@ -68,7 +69,7 @@ export interface LocateOptions {
 export function findIdxFile(dir: string, base: string): string | undefined {
   for (const name of [base + '.gz', base]) {
     const p = path.join(dir, name);
-    if (existsSync(p)) return p;
+    if (fileExists(p)) return p;
   }
   return undefined;
 }

@@ -3,9 +3,10 @@
  * then <rank> big-endian uint32 dimensions, then the payload. Only type 0x08 (unsigned byte) is
  * used by (Fashion-)MNIST and only that one is read here. Files ending in .gz are gunzipped.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { gunzipBytes, readFileBytes } from '../files.js';
 
 export interface IdxData {
   dims: number[];
@@ -26,15 +27,15 @@ const TYPE_NAMES: Record<number, string> = {
 
 /** Reads a file's bytes, gunzipping when the name ends in .gz. Errors name the file. */
 function readBytes(file: string): Uint8Array {
-  let raw: Buffer;
+  let raw: Uint8Array;
   try {
-    raw = readFileSync(file);
+    raw = readFileBytes(file); // the file loader: fs on Node, the dev server in the browser
   } catch (e) {
     throw new Error(`IDX file ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   if (!file.endsWith('.gz')) return raw;
   try {
-    return zlib.gunzipSync(raw);
+    return gunzipBytes(raw);
   } catch (e) {
     throw new Error(
       `IDX file ${file}: expected gzip data (name ends in .gz), but gunzip failed (${(e as Error).message})`,

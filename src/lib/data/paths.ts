@@ -1,9 +1,9 @@
 /** Where the data layer looks for files, relative to the repository root. */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../files.js';
 
-/** The repository root (this file lives in src/lib/data/). */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The repository root (from the file loader: its Node and browser sides both know it). */
+export { REPO_ROOT };
 
 /** Project cache for a downloaded full Fashion-MNIST (git-ignored). */
 export const FASHION_MNIST_CACHE_DIR = path.join(REPO_ROOT, '.cache', 'fashion-mnist');

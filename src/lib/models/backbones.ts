@@ -2,8 +2,8 @@
  * Feature extractors for transfer learning: a model that maps preprocessed images to features [B, F],
  * with its preprocessing and a note of where its weights came from.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileExists } from '../files.js';
 import { tf } from '../tf.js';
 import { assertPixelRange } from '../guards/images.js';
 import { checkInputShape } from './blocks.js';
@@ -76,7 +76,7 @@ export async function loadBackbone(name: BackboneName, opts: BackboneOptions = {
   const inputShape = opts.inputShape ?? (name === 'resnet-mini' ? [28, 28, 1] : [224, 224, 3]);
   checkInputShape(who, inputShape);
   const weights = opts.weights ?? defaultWeights(name);
-  if (weights !== 'random' && !existsSync(weights)) {
+  if (weights !== 'random' && !fileExists(weights)) {
     throw new Error(`${who}: weights: expected pretrained weights at ${weights}, got no such path — ${HOW_TO_GET[name]}`);
   }
   const seed = opts.seed ?? 0;

@@ -2,10 +2,8 @@
  * Save/load tfjs layers models to a directory on any backend (tfjs-node's file:// handler is absent on
  * wasm/cpu): model.json (modelTopology + weightsManifest) and weights.bin, through a tf.io.IOHandler.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileExists, isDirectory, readFileBytes, readTextFile, renameFile, sha256Hex, writeFileBytes } from '../files.js';
 import { tf } from '../tf.js';
 
 export const MODEL_JSON = 'model.json';
@@ -24,7 +22,6 @@ interface ModelJson {
   weightsSha256?: Record<string, string>;
 }
 
-const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
 
@@ -53,15 +50,16 @@ export function dirHandler(dir: string): tf.io.IOHandler {
       if (artifacts.trainingConfig) json.trainingConfig = artifacts.trainingConfig;
       if (artifacts.userDefinedMetadata) json.userDefinedMetadata = artifacts.userDefinedMetadata;
       const data = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
-      json.weightsSha256 = { [WEIGHTS_BIN]: sha256(new Uint8Array(data)) };
-      await mkdir(dir, { recursive: true });
+      json.weightsSha256 = { [WEIGHTS_BIN]: await sha256Hex(new Uint8Array(data)) };
       // Write to temporary names, then rename: a crash mid-save never leaves a half-written pair.
-      const tmpBin = path.join(dir, `${WEIGHTS_BIN}.tmp-${process.pid}`);
-      const tmpJson = path.join(dir, `${MODEL_JSON}.tmp-${process.pid}`);
-      await writeFile(tmpBin, new Uint8Array(data));
-      await writeFile(tmpJson, JSON.stringify(json));
-      await rename(tmpBin, path.join(dir, WEIGHTS_BIN));
-      await rename(tmpJson, path.join(dir, MODEL_JSON));
+      // Through the file loader (src/lib/files.ts): the folder on Node, the page's memory in the browser.
+      const tag = typeof process === 'undefined' ? 'page' : String(process.pid);
+      const tmpBin = path.join(dir, `${WEIGHTS_BIN}.tmp-${tag}`);
+      const tmpJson = path.join(dir, `${MODEL_JSON}.tmp-${tag}`);
+      writeFileBytes(tmpBin, new Uint8Array(data));
+      writeFileBytes(tmpJson, JSON.stringify(json));
+      renameFile(tmpBin, path.join(dir, WEIGHTS_BIN));
+      renameFile(tmpJson, path.join(dir, MODEL_JSON));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
     async load(): Promise<tf.io.ModelArtifacts> {
@@ -83,14 +81,14 @@ export function dirHandler(dir: string): tf.io.IOHandler {
 
 /** Reads and checks model.json and the weight files it names; `who` prefixes errors. */
 export async function readModelDir(dir: string, who: string): Promise<{ json: ModelJson; specs: WeightSpec[]; data: ArrayBuffer }> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new Error(`${who}(${dir}): expected a model directory with ${MODEL_JSON} and ${WEIGHTS_BIN}, got ${existsSync(dir) ? 'a file' : 'no such directory'}`);
+  if (!isDirectory(dir)) {
+    throw new Error(`${who}(${dir}): expected a model directory with ${MODEL_JSON} and ${WEIGHTS_BIN}, got ${fileExists(dir) ? 'a file' : 'no such directory'}`);
   }
   const jsonPath = path.join(dir, MODEL_JSON);
-  if (!existsSync(jsonPath)) throw new Error(`${who}(${dir}): expected ${jsonPath}, got no such file`);
+  if (!fileExists(jsonPath)) throw new Error(`${who}(${dir}): expected ${jsonPath}, got no such file`);
   let json: ModelJson;
   try {
-    json = JSON.parse(await readFile(jsonPath, 'utf8')) as ModelJson;
+    json = JSON.parse(readTextFile(jsonPath)) as ModelJson;
   } catch (e) {
     throw new Error(`${who}: ${jsonPath}: expected valid JSON, got a parse error (${(e as Error).message})`);
   }
@@ -115,8 +113,8 @@ export async function readModelDir(dir: string, who: string): Promise<{ json: Mo
         throw new Error(`${who}: ${jsonPath}: weightsManifest paths: expected file names inside ${dir}, got ${JSON.stringify(p)}`);
       }
       const file = path.join(dir, p);
-      if (!existsSync(file)) throw new Error(`${who}: expected weights file ${file} (named in ${MODEL_JSON}), got no such file`);
-      const buf = await readFile(file);
+      if (!fileExists(file)) throw new Error(`${who}: expected weights file ${file} (named in ${MODEL_JSON}), got no such file`);
+      const buf = readFileBytes(file);
       files.push({ file, p, buf });
       parts.push(buf);
       actual += buf.byteLength;
@@ -130,7 +128,7 @@ export async function readModelDir(dir: string, who: string): Promise<{ json: Mo
     }
     for (const { file, p, buf } of files) {
       const want = json.weightsSha256?.[p];
-      const got = want === undefined ? undefined : sha256(buf);
+      const got = want === undefined ? undefined : await sha256Hex(buf);
       if (got !== want) {
         throw new Error(
           `${who}: ${file}: expected sha256 ${want} (recorded in ${MODEL_JSON} at save), got ${got} — ` +

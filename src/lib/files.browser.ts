@@ -1,0 +1,99 @@
+/**
+ * The browser side of src/lib/files.ts (chosen by vitest.config.ts in browser mode). Reads go to the
+ * Vite dev server that serves the repository: GET /__kata_files/stat|read?path=<absolute path>
+ * (vitest.config.ts, kataFilesEndpoint: files inside the repository only, raw bytes, never a
+ * Content-Encoding). The requests are synchronous (XMLHttpRequest in the test page), as the Node reads
+ * are, so the same synchronous loaders (loadBundledPair) run unchanged. gzip: fflate.
+ *
+ * Writes (a model saved, then loaded again) stay in this page's memory: a browser has no disk for the
+ * tests to write to; the bytes take the same path through io.ts as on Node.
+ */
+import { gunzipSync } from 'fflate';
+
+declare const __KATA_REPO_ROOT__: string;
+
+/** The repository root on the machine that serves it (vitest.config.ts defines it). */
+export const REPO_ROOT: string = __KATA_REPO_ROOT__;
+
+interface XhrLike {
+  open(method: string, url: string, async: boolean): void;
+  overrideMimeType(mime: string): void;
+  send(): void;
+  status: number;
+  responseText: string;
+}
+const Xhr = (globalThis as unknown as { XMLHttpRequest: new () => XhrLike }).XMLHttpRequest;
+
+const written = new Map<string, Uint8Array>();
+const madeDirs = new Set<string>();
+
+function request(kind: 'stat' | 'read', p: string): { status: number; text: string } {
+  const xhr = new Xhr();
+  xhr.open('GET', `/__kata_files/${kind}?path=${encodeURIComponent(p)}`, false);
+  if (kind === 'read') xhr.overrideMimeType('text/plain; charset=x-user-defined'); // bytes as chars 0..255
+  xhr.send();
+  return { status: xhr.status, text: xhr.responseText };
+}
+
+function stat(p: string): { exists: boolean; directory: boolean } {
+  if (written.has(p)) return { exists: true, directory: false };
+  if (madeDirs.has(p)) return { exists: true, directory: true };
+  const r = request('stat', p);
+  if (r.status !== 200) throw new Error(`${p}: the dev server answered ${r.status} (${r.text.slice(0, 120)})`);
+  return JSON.parse(r.text) as { exists: boolean; directory: boolean };
+}
+
+export function fileExists(p: string): boolean {
+  return stat(p).exists;
+}
+
+export function isDirectory(p: string): boolean {
+  return stat(p).directory;
+}
+
+export function readFileBytes(p: string): Uint8Array {
+  const mine = written.get(p);
+  if (mine) return mine.slice();
+  const r = request('read', p);
+  if (r.status !== 200) throw new Error(`${r.text.split(':')[0] || 'ENOENT'}: cannot read ${p} (dev server: ${r.status})`);
+  const out = new Uint8Array(r.text.length);
+  for (let i = 0; i < out.length; i++) out[i] = r.text.charCodeAt(i) & 0xff;
+  return out;
+}
+
+export function readTextFile(p: string): string {
+  return new TextDecoder().decode(readFileBytes(p));
+}
+
+export function gunzipBytes(bytes: Uint8Array): Uint8Array {
+  return gunzipSync(bytes);
+}
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes.slice().buffer);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function writeFileBytes(p: string, bytes: Uint8Array | string): void {
+  written.set(p, typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes.slice());
+  madeDirs.add(p.slice(0, p.lastIndexOf('/')));
+}
+
+export function renameFile(from: string, to: string): void {
+  const b = written.get(from);
+  if (!b) throw new Error(`ENOENT: rename ${from} → ${to}: no such file`);
+  written.delete(from);
+  written.set(to, b);
+}
+
+let temp = 0;
+export function makeTempDir(prefix: string): string {
+  const dir = `/browser-memory/${prefix}${++temp}`;
+  madeDirs.add(dir);
+  return dir;
+}
+
+export function removeDir(p: string): void {
+  for (const k of [...written.keys()]) if (k === p || k.startsWith(p + '/')) written.delete(k);
+  for (const d of [...madeDirs]) if (d === p || d.startsWith(p + '/')) madeDirs.delete(d);
+}
