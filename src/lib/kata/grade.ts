@@ -198,14 +198,18 @@ export function shortFingerprint(fp: string | undefined): string {
   return fp ? `sha256:${fp.slice(0, 16)}` : 'none';
 }
 
-/** Plain-text table and summary lines of a grade result (the CLI colours them). */
+function clip(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
+
+/** Plain-text table and summary lines of a grade result (the CLI colours them); --json has the full messages. */
 export function formatGradeTable(result: GradeResult): string[] {
   const rows = result.katas.map((k) => [
     k.name,
     k.passed ? 'yes' : 'no',
     `${k.tests.passed}/${k.tests.total}`,
     k.seconds.toFixed(1),
-    k.message ? `${k.status}: ${k.message}` : k.status,
+    clip(k.message ? `${k.status}: ${k.message}` : k.status, 120),
   ]);
   const header = ['kata', 'passed', 'tests', 'seconds', 'status'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
