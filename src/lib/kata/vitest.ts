@@ -176,7 +176,7 @@ export function trimFailure(message: string, root: string, maxLines = 12): strin
   const lines = stripAnsi(message)
     .split('\n')
     .filter((l) => !/^\s*at .*(node_modules|node:internal|\(<anonymous>\)|new Promise)/.test(l))
-    .map((l) => l.replace(/https?:\/\/(localhost|127\.0\.0\.1):\d+\/?(@fs)?/g, '').replace(/\?import&browserv=\d+/g, '')) // browser mode's URLs
+    .map((l) => l.replace(/https?:\/\/(localhost|127\.0\.0\.1):\d+(\/@fs(?=\/)|\/(?!\/))?/g, '').replace(/\?import&browserv=\d+/g, '')) // browser mode's URLs
     .map((l) => l.replaceAll(`file://${rootPrefix}`, '').replaceAll(rootPrefix, '').replaceAll(`file://${repoRoot}${path.sep}`, '').replaceAll(`${repoRoot}${path.sep}`, ''));
   while (lines.length && lines[lines.length - 1]!.trim() === '') lines.pop();
   if (lines.length > maxLines) return [...lines.slice(0, maxLines), `  … (${lines.length - maxLines} more lines)`].join('\n');
