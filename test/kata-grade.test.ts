@@ -7,7 +7,7 @@
  * learner's file — all graded in ONE Vitest run. Tampering with shared files (vitest.config.ts, test/support,
  * src/lib) is checked on a temp copy of the real course's files without running Vitest.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import {
   formatChecksums,
   learnerFiles,
   protectedFiles,
+  readChecksums,
   staleChecksums,
   writeChecksums,
 } from '../src/lib/kata/checksums.js';
@@ -286,6 +287,17 @@ describe('tamper evidence: katas/checksums.json', () => {
     }
   });
 
+  it.skipIf(!existsSync(path.join(repoRoot, '.git')))('lists only files git knows, so a workflow can restore each of them from the template', () => {
+    const tracked = new Set(execFileSync('git', ['ls-files', '-z'], { cwd: repoRoot }).toString('utf8').split('\0'));
+    for (const root of [repoRoot, fixture]) {
+      const read = readChecksums(root);
+      if ('problem' in read) return expect.fail(read.problem);
+      const prefix = path.relative(repoRoot, root).split(path.sep).join('/');
+      const unknown = Object.keys(read.checksums.files).filter((f) => !tracked.has(prefix ? `${prefix}/${f}` : f));
+      expect(unknown, `${prefix || '.'}: \`git add\` these protected files (or delete them and run \`npm run kata checksums\`)`).toEqual([]);
+    }
+  });
+
   it('protects tests, manifest, solutions, src/lib, test/support, configs, data and models — not the learner\'s files, READMEs or demos', () => {
     const m = loadManifest(repoRoot);
     const list = protectedFiles(repoRoot, m);
@@ -309,7 +321,8 @@ describe('tamper evidence: katas/checksums.json', () => {
       seen.add(rel);
       if (!allowed.has(rel)) unprotected.push(`${rel} (from ${from})`);
       if (!/\.ts$/.test(rel) || !existsSync(abs)) return;
-      const src = readFileSync(abs, 'utf8');
+      // without comments (a doc comment may show an example import)
+      const src = readFileSync(abs, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
       const specs = [...src.matchAll(/(?:from\s+|import\s*\(\s*|new URL\(\s*)'(\.{1,2}\/[^']+)'/g)].map((x) => x[1]!);
       for (const s of specs) {
         let target = path.resolve(path.dirname(abs), s);
