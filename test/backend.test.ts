@@ -19,7 +19,10 @@ describe('backend module', () => {
 
   it('rejects an unknown override, naming the value and the choices', () => {
     expect(() => requestedBackend(['node', 'x'], { KATA_BACKEND: 'cuda' })).toThrow(
-      /expected one of tensorflow, gpu, node, wasm, cpu .* got "cuda"/,
+      'KATA_BACKEND: expected one of tensorflow, gpu, node, wasm, cpu, got "cuda"',
+    );
+    expect(() => requestedBackend(['node', 'x', '--backend', 'tpu'], { KATA_BACKEND: 'cpu' })).toThrow(
+      '--backend: expected one of tensorflow, gpu, node, wasm, cpu, got "tpu"',
     );
   });
 

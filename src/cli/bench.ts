@@ -10,12 +10,12 @@
  * (b) the stock tfjs cpu backend, on a reduced workload, extrapolated (the table says how).
  * (c) PyTorch CPU (bench/torch_bench.py), the same networks rebuilt from an export of the tfjs weights.
  */
+import './backend-flag.js'; // first: rejects a bad KATA_BACKEND before src/lib/tf.ts loads
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
 import { tf } from '../lib/tf.js';
 import { chooseThreads } from '../lib/threads/count.js';
 import { loadBackbone, defaultWeights } from '../lib/models/backbones.js';
@@ -24,30 +24,10 @@ import { loadBenchData } from '../../bench/data.js';
 import { type BenchPlan, writeExport } from '../../bench/export.js';
 import { formatSummary, jsonLine, summarize, type TorchOut, type VariantOut } from '../../bench/format.js';
 import { buildHead, buildRawModel } from '../../bench/models.js';
+import { benchArgs } from './programs/bench.js';
+import { exitOnUsageError } from './usage.js';
 
-const positiveInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name}: expected a positive integer, got "${v}"`);
-  return n;
-};
-
-const program = new Command('bench')
-  .description('CPU training speed: the project\'s wasm path vs the stock tfjs cpu backend vs PyTorch, same data and weights.')
-  .option('--quick', 'a tiny run (seconds): 2 steps, 1 epoch, no ResNet50, cpu backend on a batch of 4')
-  .option('--json', 'print one JSON object as the last line')
-  .option('--epochs <n>', 'epochs of the end-to-end workload', positiveInt('--epochs'), 5)
-  .option('--steps <n>', 'timed steps of the raw workload (after 3 warm-up steps)', positiveInt('--steps'), 20)
-  .option('--threads <n>', 'threads for threaded wasm, data-parallel workers and PyTorch (default: the cores, os.availableParallelism(); also KATA_THREADS)', positiveInt('--threads'), chooseThreads(process.argv, { ...process.env, VITEST: '' }).threads)
-  .option('--reference <acc>', 'validation accuracy that ends the end-to-end clock', (v) => Number(v), 0.9)
-  .option('--skip-cpu', 'skip the stock tfjs cpu backend (b)')
-  .option('--skip-torch', 'skip PyTorch (c)')
-  .option('--python <path>', 'the Python with torch (Debian python3-torch)', '/usr/bin/python3')
-  .option('--export <dir>', 'keep the export (weights, data, graphs) in this directory')
-  .parse();
-const opts = program.opts<{
-  quick?: boolean; json?: boolean; epochs: number; steps: number; threads: number; reference: number;
-  skipCpu?: boolean; skipTorch?: boolean; python: string; export?: string;
-}>();
+const opts = exitOnUsageError('bench', () => benchArgs(process.argv));
 
 const say = (s: string): void => void process.stderr.write(`${s}\n`);
 const quick = Boolean(opts.quick);

@@ -6,45 +6,26 @@
  *   npm run experiment -- [--quick] [--labels 10,25] [--seeds 1,2,3] [--arms transfer,scratch]
  *                         [--scratch-images N] [--transfer-images N] [--resume] [--out FILE.md] [--json]
  */
+import './backend-flag.js'; // first: rejects a bad --backend / KATA_BACKEND before src/lib/tf.ts loads
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
 import { backend, backendLine } from '../lib/tf.js';
 import { displayPath, REPO_ROOT } from '../lib/data/paths.js';
 import { FeatureCache } from '../lib/features.js';
 import { bundledData } from '../reference/data.js';
 import { runPipeline } from '../reference/run.js';
 import { DEFAULT_EPOCHS } from '../reference/options.js';
-import { FULL_GRID, QUICK_GRID, plan, planEpochs, type Arm, type ExperimentConfig, type RunRecord, runExperiment } from '../reference/experiment.js';
+import { FULL_GRID, QUICK_GRID, plan, planEpochs, type ExperimentConfig, type RunRecord, runExperiment } from '../reference/experiment.js';
 import { formatTable, learningCurveSpec, renderSvg, storyComparison, summarise } from '../reference/report.js';
 import { resultsMarkdown, type Machine, type ResultsDoc, type TrainSummary } from '../reference/results-md.js';
-import { intListOption, intOption, passBars } from '../reference/cli.js';
+import { passBars } from '../reference/cli.js';
 import { trainSummary } from '../reference/summary.js';
+import { UsageError } from '../lib/cli/usage-error.js';
+import { experimentArgs } from './programs/experiment.js';
+import { exitOnUsageError } from './usage.js';
 
-const program = new Command('experiment')
-  .description('Learning curve: transfer (pretrained, frozen) vs from scratch, against labelled images per class.')
-  .option('--quick', `reduced grid for CI/tests (labels ${QUICK_GRID.labels.join(',')}, seed ${QUICK_GRID.seeds.join(',')}, tiny budgets, ${QUICK_GRID.testLimit} test images)`)
-  .option('--labels <list>', `labelled images per class (default ${FULL_GRID.labels.join(',')})`, intListOption('--labels', 2))
-  .option('--seeds <list>', `seeds (default ${FULL_GRID.seeds.join(',')})`, intListOption('--seeds', 0))
-  .option('--arms <list>', 'transfer,scratch (default both)', (v: string) => v.split(',').map((s) => s.trim()) as Arm[])
-  .option('--transfer-images <n>', `transfer: training images × epochs per run (default ${FULL_GRID.transferImages})`, intOption('--transfer-images', 1))
-  .option('--scratch-images <n>', `from scratch: training images × epochs per run (default ${FULL_GRID.scratchImages})`, intOption('--scratch-images', 1))
-  .option('--max-epochs <n>', `most epochs of any run (default ${FULL_GRID.maxEpochs})`, intOption('--max-epochs', 1))
-  .option('--test-limit <n>', 'evaluate on the first N test images only', intOption('--test-limit', 1))
-  .option('--no-reference', 'do not run the reference pipeline (npm run train defaults)')
-  .option('--no-ablation', 'do not run the from-scratch pair with and without precise BatchNorm')
-  .option('--out <file>', 'the Markdown report (default docs/results.md; with --quick runs/experiment-quick/results.md)')
-  .option('--results <file>', 'run records, one JSON per line (default runs/experiment[-quick]/results.jsonl)')
-  .option('--resume', 'keep the runs already in --results (same budgets) and do only the missing ones')
-  .option('--backend <name>', 'force a backend: wasm, cpu, tensorflow (read by src/lib/tf.ts)')
-  .option('--json', 'print one JSON object (the summary rows) as the last line')
-  .parse();
-
-const opts = program.opts<{
-  quick?: boolean; labels?: number[]; seeds?: number[]; arms?: Arm[]; transferImages?: number; scratchImages?: number;
-  maxEpochs?: number; testLimit?: number; reference: boolean; ablation: boolean; out?: string; results?: string; resume?: boolean; json?: boolean;
-}>();
+const opts = exitOnUsageError('experiment', () => experimentArgs(process.argv));
 
 try {
   const t0 = performance.now();
@@ -81,7 +62,7 @@ try {
     const [head, ...lines] = readFileSync(resultsFile, 'utf8').trim().split('\n');
     const header = JSON.parse(head!) as { budgets: typeof budgets };
     if (JSON.stringify(header.budgets) !== JSON.stringify(budgets)) {
-      throw new Error(`--resume: ${displayPath(resultsFile)} was made with budgets ${JSON.stringify(header.budgets)}, expected ${JSON.stringify(budgets)}`);
+      throw new UsageError(`--resume: ${displayPath(resultsFile)} was made with budgets ${JSON.stringify(header.budgets)}, expected ${JSON.stringify(budgets)}`);
     }
     const wanted = new Set(runs.map((r) => `${r.arm}/${r.labelsPerClass}/${r.seed}`));
     done = lines.map((l) => JSON.parse(l) as RunRecord).filter((r) => wanted.has(`${r.arm}/${r.labelsPerClass}/${r.seed}`));
@@ -171,5 +152,5 @@ try {
   if (opts.json) console.log(JSON.stringify({ backend: backend.name, wallSeconds: Math.round(wallSeconds), reference, ablation, rows }));
 } catch (e) {
   console.error(`experiment: ${(e as Error).message}`);
-  process.exitCode = 1;
+  process.exitCode = e instanceof UsageError ? 2 : 1;
 }

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { registerWasmTrainingKernels } from './wasm/register.js';
+import { requestedBackend } from './backend-override.js';
 import { chooseThreads, type ThreadChoice } from './threads/count.js';
 import { startWasm } from './threads/wasm-threads.js';
 
@@ -28,24 +29,8 @@ export interface BackendInfo {
 }
 
 const require = createRequire(import.meta.url);
-const OVERRIDES = ['tensorflow', 'gpu', 'node', 'wasm', 'cpu'] as const;
-type Override = (typeof OVERRIDES)[number];
-
-/** Reads `--backend X` / `--backend=X` from argv, then KATA_BACKEND. */
-export function requestedBackend(argv = process.argv, env = process.env): Override | undefined {
-  let raw: string | undefined;
-  const i = argv.findIndex((a) => a === '--backend' || a.startsWith('--backend='));
-  if (i >= 0) raw = argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1];
-  raw ??= env.KATA_BACKEND;
-  if (raw === undefined || raw === '') return undefined;
-  const v = raw.toLowerCase();
-  if (!(OVERRIDES as readonly string[]).includes(v)) {
-    throw new Error(
-      `backend override: expected one of ${OVERRIDES.join(', ')} (from --backend or KATA_BACKEND), got "${raw}"`,
-    );
-  }
-  return v as Override;
-}
+// The override's names and its check live in a module without tfjs, so a CLI can check them before this one loads.
+export { requestedBackend } from './backend-override.js';
 
 /** Is a package resolvable from here? (without loading it) */
 export function isInstalled(pkg: string): boolean {

@@ -1,4 +1,5 @@
 /** The pipeline's options, their defaults and their checks (errors name the CLI option). */
+import { UsageError } from '../lib/cli/usage-error.js';
 import type { BackboneName } from '../lib/models/backbones.js';
 import { BACKBONE_NAMES } from '../lib/models/backbones.js';
 
@@ -38,7 +39,7 @@ const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) 
 
 function int(name: string, v: unknown, min: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new Error(`${name}: expected an integer >= ${min}, got ${show(v)}`);
+    throw new UsageError(`${name}: expected an integer >= ${min}, got ${show(v)}`);
   }
   return v;
 }
@@ -46,29 +47,29 @@ function int(name: string, v: unknown, min: number): number {
 /** Fills the defaults and checks every option. */
 export function resolveOptions(o: PipelineOptions = {}): ResolvedOptions {
   const fromScratch = o.fromScratch ?? false;
-  if (typeof fromScratch !== 'boolean') throw new Error(`--from-scratch: expected true or false, got ${show(fromScratch)}`);
+  if (typeof fromScratch !== 'boolean') throw new UsageError(`--from-scratch: expected true or false, got ${show(fromScratch)}`);
   const backbone = o.backbone ?? DEFAULTS.backbone;
-  if (!BACKBONE_NAMES.includes(backbone)) throw new Error(`--backbone: expected one of ${BACKBONE_NAMES.join(', ')}, got ${show(backbone)}`);
+  if (!BACKBONE_NAMES.includes(backbone)) throw new UsageError(`--backbone: expected one of ${BACKBONE_NAMES.join(', ')}, got ${show(backbone)}`);
   const cacheFeatures = o.cacheFeatures ?? !fromScratch;
   if (cacheFeatures && fromScratch) {
-    throw new Error('--cache-features: expected a frozen backbone (cached features are fixed only then), got --from-scratch; use --no-cache-features');
+    throw new UsageError('--cache-features: expected a frozen backbone (cached features are fixed only then), got --from-scratch; use --no-cache-features');
   }
   if (o.weights !== undefined && (typeof o.weights !== 'string' || o.weights === '')) {
-    throw new Error(`--weights: expected a path or "random", got ${show(o.weights)}`);
+    throw new UsageError(`--weights: expected a path or "random", got ${show(o.weights)}`);
   }
   if (o.weights !== undefined && fromScratch) {
-    throw new Error(`--weights: expected no weights with --from-scratch (it initialises randomly), got ${show(o.weights)}`);
+    throw new UsageError(`--weights: expected no weights with --from-scratch (it initialises randomly), got ${show(o.weights)}`);
   }
   const lr = o.lr ?? DEFAULTS.lr;
-  if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr)) throw new Error(`--lr: expected a positive number, got ${show(lr)}`);
+  if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr)) throw new UsageError(`--lr: expected a positive number, got ${show(lr)}`);
   const dropout = o.dropout ?? DEFAULTS.dropout;
-  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new Error(`--dropout: expected a number in [0, 1), got ${show(dropout)}`);
+  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new UsageError(`--dropout: expected a number in [0, 1), got ${show(dropout)}`);
   const valFraction = o.valFraction ?? DEFAULTS.valFraction;
   if (typeof valFraction !== 'number' || !(valFraction > 0 && valFraction < 1)) {
-    throw new Error(`--val-fraction: expected a number strictly between 0 and 1, got ${show(valFraction)}`);
+    throw new UsageError(`--val-fraction: expected a number strictly between 0 and 1, got ${show(valFraction)}`);
   }
   const preciseBn = o.preciseBn ?? true;
-  if (typeof preciseBn !== 'boolean') throw new Error(`--precise-bn: expected true or false, got ${show(preciseBn)}`);
+  if (typeof preciseBn !== 'boolean') throw new UsageError(`--precise-bn: expected true or false, got ${show(preciseBn)}`);
   return {
     fromScratch,
     preciseBn,

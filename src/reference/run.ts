@@ -4,6 +4,7 @@
  *
  *   const r = await runPipeline({ labelsPerClass: 100, seed: 2 });  // r.testAccuracy, r.history, r.seconds
  */
+import { UsageError } from '../lib/cli/usage-error.js';
 import { tf, backend } from '../lib/tf.js';
 import type { Classifier, TransferModel } from '../lib/classifier.js';
 import { trainValSplit, type InMemoryDataset } from '../lib/data/dataset.js';
@@ -63,9 +64,9 @@ export function labelledSplit(pool: InMemoryDataset, o: ResolvedOptions): { trai
   const n = o.labelsPerClass ?? most;
   if (n > most) {
     const c = counts.indexOf(most);
-    throw new Error(`--labels: expected at most ${most} labelled images per class (the pool holds ${most} of "${pool.classNames[c]}"), got ${n}`);
+    throw new UsageError(`--labels: expected at most ${most} labelled images per class (the pool holds ${most} of "${pool.classNames[c]}"), got ${n}`);
   }
-  if (n < 2) throw new Error(`--labels: expected at least 2 per class (1 to train, 1 to validate), got ${n}`);
+  if (n < 2) throw new UsageError(`--labels: expected at least 2 per class (1 to train, 1 to validate), got ${n}`);
   const labelled = pool.perClass(n, o.seed);
   const { train, val } = trainValSplit(labelled, o.valFraction, o.seed);
   return { train, val, perClass: n };
