@@ -10,11 +10,13 @@
  * Exit codes: 0 done; 1 download/checksum/conversion failed; 2 usage errors.
  * The output directory holds model.json + weights.bin (~90 MiB): don't commit it.
  */
+import './backend-flag.js'; // first: rejects a bad --backend / KATA_BACKEND before src/lib/tf.ts loads
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { downloadVerified, md5File } from '../lib/models/download.js';
+import { backendChoice, existingFile, exitOnUsageError, numberWhere, outPath, parseArgs } from './usage.js';
 
 export const RESNET50_NOTOP_URL =
   'https://storage.googleapis.com/tensorflow/keras-applications/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5';
@@ -27,7 +29,7 @@ interface Options {
   from?: string;
   out: string;
   cache: string;
-  timeout: string;
+  timeout: number;
 }
 
 async function convert(h5: string, out: string, md5: string): Promise<void> {
@@ -53,37 +55,24 @@ async function convert(h5: string, out: string, md5: string): Promise<void> {
   log(`wrote ${path.join(out, 'model.json')} + weights.bin`);
 }
 
-async function main(argv: string[]): Promise<number> {
-  const program = new Command()
+export function weightsProgram(): Command {
+  return new Command()
     .name('weights-resnet50')
     .description('Download the Keras ImageNet ResNet50 notop weights (or convert --from a local .h5) into a tfjs model dir')
-    .option('--from <file.h5>', 'convert this Keras .h5 instead of downloading')
-    .option('--out <dir>', 'output directory', path.join(repoRoot, 'models', 'resnet50-imagenet'))
-    .option('--cache <dir>', 'where the downloaded .h5 is kept', path.join(repoRoot, '.cache', 'keras'))
-    .option('--timeout <seconds>', 'connect timeout of the download', '15')
-    .option('--backend <name>', 'tfjs backend (read by src/lib/tf.ts)')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  try {
-    program.parse(argv);
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
-  }
-  const o = program.opts<Options>();
-  const timeout = Number(o.timeout);
-  if (!(timeout > 0)) {
-    log(`--timeout: expected a positive number of seconds, got ${o.timeout}`);
-    return 2;
-  }
+    .option('--from <file.h5>', 'convert this Keras .h5 instead of downloading', existingFile('--from', 'an existing Keras .h5 file'))
+    .option('--out <dir>', 'output directory', outPath('--out'), path.join(repoRoot, 'models', 'resnet50-imagenet'))
+    .option('--cache <dir>', 'where the downloaded .h5 is kept', outPath('--cache'), path.join(repoRoot, '.cache', 'keras'))
+    .option('--timeout <seconds>', 'connect timeout of the download', numberWhere('--timeout', (n) => n > 0, 'a positive number of seconds'), 15)
+    .option('--backend <name>', 'tfjs backend: wasm, cpu, tensorflow, gpu, node (read by src/lib/tf.ts)', backendChoice);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const o = exitOnUsageError('weights-resnet50', () => parseArgs<Options>(weightsProgram(), argv));
+  const timeout = o.timeout;
   let h5: string;
   let md5: string;
   if (o.from !== undefined) {
-    h5 = path.resolve(o.from);
-    if (!existsSync(h5)) {
-      log(`--from: expected an existing Keras .h5 file, got no such file: ${h5}`);
-      return 2;
-    }
+    h5 = path.resolve(o.from); // existingFile checked it
     md5 = await md5File(h5);
     if (md5 === RESNET50_NOTOP_MD5) log(`${h5}: md5 ${md5} — the official Keras notop file`);
     else log(`warning: ${h5}: md5 ${md5}, the official notop file has ${RESNET50_NOTOP_MD5}; converting anyway (layer names and shapes are checked)`);
