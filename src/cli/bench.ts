@@ -3,7 +3,7 @@
  * in one run, on the same machine, data, batch size and initial weights. See docs/performance.md.
  *
  *   npm run bench -- [--quick] [--json] [--epochs 5] [--steps 20] [--threads 2] [--skip-cpu] [--skip-torch]
- *                    [--python /usr/bin/python3] [--export DIR]
+ *                    [--python /usr/bin/python3] [--export DIR] [--browser | --browser-only]
  *
  * (a) the project's wasm path, each way measured: 1 thread, threaded wasm (XNNPACK pool), data-parallel workers,
  *     and feature caching for the frozen backbone; (a) is the fastest of them, named in the table.
@@ -24,6 +24,7 @@ import { loadBenchData } from '../../bench/data.js';
 import { type BenchPlan, writeExport } from '../../bench/export.js';
 import { formatSummary, jsonLine, summarize, type TorchOut, type VariantOut } from '../../bench/format.js';
 import { buildHead, buildRawModel } from '../../bench/models.js';
+import { formatBrowserSection, runBrowserSection } from '../../bench/browser/section.js';
 import { benchArgs } from './programs/bench.js';
 import { exitOnUsageError } from './usage.js';
 
@@ -48,6 +49,14 @@ const machine = {
   load1: os.loadavg()[0]!,
 };
 say(`machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, load ${machine.load1.toFixed(2)}`);
+
+// --browser-only: the browser section alone (bench/browser/section.ts), nothing of the CPU comparison.
+if (opts.browserOnly) {
+  const section = await runBrowserSection({ quick, say });
+  console.log(formatBrowserSection(section));
+  if (opts.json) console.log(jsonLine({ machine, browser: section }));
+  process.exit(0);
+}
 
 // 1. The export every variant starts from.
 const dir = opts.export ?? mkdtempSync(path.join(os.tmpdir(), 'bench-'));
@@ -132,6 +141,8 @@ else {
 }
 if (torchSkip) say(`(c) PyTorch skipped: ${torchSkip}`);
 
+const browserSection = opts.browser ? await runBrowserSection({ quick, say }) : undefined;
+
 // 3. The table.
 const summary = summarize(variants, torch, torchSkip, plan.e2e.reference);
 console.log(`machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; ` +
@@ -139,5 +150,6 @@ console.log(`machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.mem
 console.log(formatSummary(summary));
 console.log(`1-min load average at each start (2 = both cores busy before we began): ` +
   [...variants.map((v) => `${v.variant} ${v.load?.toFixed(2) ?? '?'}`), ...(torch ? [`torch ${torch.load?.toFixed(2) ?? '?'}`] : [])].join(', '));
+if (browserSection) console.log(`\n${formatBrowserSection(browserSection)}`);
 if (!opts.export) rmSync(dir, { recursive: true, force: true });
-if (opts.json) console.log(jsonLine({ machine, plan, pretrained, summary, variants, torch, torchSkip }));
+if (opts.json) console.log(jsonLine({ machine, plan, pretrained, summary, variants, torch, torchSkip, ...(browserSection ? { browser: browserSection } : {}) }));

@@ -5,7 +5,7 @@ import { existingFile, intAtLeast, numberWhere, outPath, parseArgs } from '../us
 
 export interface BenchArgs {
   quick?: boolean; json?: boolean; epochs: number; steps: number; threads: number; reference: number;
-  skipCpu?: boolean; skipTorch?: boolean; python: string; export?: string;
+  skipCpu?: boolean; skipTorch?: boolean; python: string; export?: string; browser?: boolean; browserOnly?: boolean;
 }
 
 export function benchProgram(): Command {
@@ -20,7 +20,9 @@ export function benchProgram(): Command {
     .option('--skip-cpu', 'skip the stock tfjs cpu backend (b)')
     .option('--skip-torch', 'skip PyTorch (c)')
     .option('--python <path>', 'the Python with torch (Debian python3-torch)', existingFile('--python', 'a Python interpreter'), '/usr/bin/python3')
-    .option('--export <dir>', 'keep the export (weights, data, graphs) in this directory', outPath('--export'));
+    .option('--export <dir>', 'keep the export (weights, data, graphs) in this directory', outPath('--export'))
+    .option('--browser', 'also the browser backends: seconds per kata test file on wasm vs WebGL vs WebGPU, training-step images/s (bench/browser/)')
+    .option('--browser-only', 'only the browser section (with --quick: kata 04 and a batch of 4, about a minute)');
 }
 
 export function benchArgs(argv: readonly string[]): BenchArgs {
