@@ -9,15 +9,18 @@
  *  - wasm: SIMD and threads;
  * and where Fashion-MNIST would be read from. Never fails for a missing GPU or browser.
  */
+import './backend-flag.js'; // first: rejects a bad --backend / KATA_BACKEND before src/lib/tf.ts loads
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import chalk from 'chalk';
+import { Command } from 'commander';
 import { describeAdapter, describeRenderer, isSoftwareAdapter, isSoftwareRenderer, probeBrowser, type BrowserProbe, type FoundBrowser } from '../lib/browser/probe.js';
 import { findBrowser, NoBrowserError } from '../lib/kata/browser.js';
 import { backend, backendLine, isInstalled, tf } from '../lib/tf.js';
+import { backendChoice, exitOnUsageError, parseArgs } from './usage.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -176,4 +179,11 @@ async function main(): Promise<number> {
   return 0;
 }
 
+export function doctorProgram(): Command {
+  return new Command('doctor')
+    .description('The backend this machine will use and why, the GPU libraries, where the data is read from.')
+    .option('--backend <name>', 'check a forced backend: wasm, cpu, tensorflow, gpu, node (read by src/lib/tf.ts)', backendChoice);
+}
+
+exitOnUsageError('doctor', () => parseArgs(doctorProgram(), process.argv));
 process.exitCode = await main();

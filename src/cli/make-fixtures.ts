@@ -4,15 +4,27 @@
  * against it, to prove the pretrained weights (not a random initialisation) are loaded.
  * Run after `npm run backbone:pretrain`:  npm run fixtures
  */
+import './backend-flag.js'; // first: rejects a bad --backend / KATA_BACKEND before src/lib/tf.ts loads
 import { writeFileSync } from 'node:fs';
+import { Command } from 'commander';
 import path from 'node:path';
 import { tf } from '../lib/tf.js';
 import { loadBundledPair } from '../lib/data/bundled.js';
 import { REPO_ROOT } from '../lib/data/paths.js';
 import { loadBackbone } from '../lib/models/backbones.js';
+import { exitOnUsageError, outPath, parseArgs } from './usage.js';
 
 export const FEATURE_FIXTURE = path.join(REPO_ROOT, 'katas', '01-build-model', 'pretrained-features.json');
 const INDICES = [0, 1, 2, 3, 1000, 1001]; // bundled test images (both classes)
+
+const opts = exitOnUsageError('fixtures', () =>
+  parseArgs<{ out: string }>(
+    new Command('fixtures')
+      .description("Write kata 01's reference features of the committed pretrained backbone.")
+      .option('--out <file>', 'where to write them', outPath('--out'), FEATURE_FIXTURE),
+    process.argv,
+  ),
+);
 
 const { test } = loadBundledPair();
 const bb = await loadBackbone('resnet-mini');
@@ -23,7 +35,7 @@ const features = tf.tidy(() => {
 });
 const rows = (await features.array()).map((r) => r.map((v) => Number(v.toPrecision(7))));
 writeFileSync(
-  FEATURE_FIXTURE,
+  opts.out,
   JSON.stringify({ backbone: 'resnet-mini', weights: bb.source, split: 'bundled test', indices: INDICES, features: rows }) + '\n',
 );
-console.log(`wrote ${path.relative(REPO_ROOT, FEATURE_FIXTURE)}: features [${features.shape.join(', ')}] of test images ${INDICES.join(', ')}`);
+console.log(`wrote ${path.relative(REPO_ROOT, path.resolve(opts.out))}: features [${features.shape.join(', ')}] of test images ${INDICES.join(', ')}`);

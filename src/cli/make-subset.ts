@@ -3,14 +3,15 @@
  * Fashion-MNIST (found as in locateFashionMnist: --dir / FASHION_MNIST_DIR, cache, Debian package,
  * download). Deterministic: the same source and seed give byte-identical files.
  *
- *   npx tsx src/cli/make-subset.ts [--dir FOLDER] [--out FOLDER] [--per-class 1000] [--seed 20240601]
+ *   npm run data:subset -- [--dir FOLDER] [--out FOLDER] [--per-class 1000] [--seed 20240601]
  *
  * train: up to --per-class images of each class, a seeded selection from the official train split;
  * test: every official test image of the two classes. Labels are kept as the original 3 and 4.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
+import { existingDir, exitOnUsageError, intAtLeast, outPath, parseArgs } from './usage.js';
 import { md5 } from '../lib/data/download.js';
 import { FASHION_MNIST_FILES, loadFashionMnist, TARGET_PAIR, type FashionMnistSplit } from '../lib/data/fashion-mnist.js';
 import { writeIdx } from '../lib/data/idx.js';
@@ -19,13 +20,6 @@ import { deriveSeed, mulberry32, shuffleInPlace } from '../lib/data/random.js';
 
 export const SUBSET_SEED = 20240601;
 export const SUBSET_PER_CLASS = 1000;
-
-function intArg(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name}: expected a non-negative integer, got "${raw}"`);
-  return n;
-}
 
 /** Indices (ascending) of the examples of the pair's classes; with perClass, a seeded selection. */
 export function selectIndices(split: FashionMnistSplit, perClass: number | undefined, seed: number): number[] {
@@ -55,17 +49,20 @@ function gather(split: FashionMnistSplit, indices: number[]): { images: Uint8Arr
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      dir: { type: 'string' },
-      out: { type: 'string' },
-      'per-class': { type: 'string' },
-      seed: { type: 'string' },
-    },
-  });
+  const values = exitOnUsageError('data:subset', () =>
+    parseArgs<{ dir?: string; out?: string; perClass: number; seed: number }>(
+      new Command('data:subset')
+        .description('Rebuild the bundled Dress/Coat subset from the full Fashion-MNIST.')
+        .option('--dir <folder>', 'the full Fashion-MNIST IDX files (default: FASHION_MNIST_DIR, cache, Debian package, download)', existingDir('--dir', 'a folder with the Fashion-MNIST IDX files'))
+        .option('--out <folder>', 'where to write the subset (default data/fashion-mnist-dress-coat)', outPath('--out'))
+        .option('--per-class <n>', 'training images per class', intAtLeast('--per-class', 1), SUBSET_PER_CLASS)
+        .option('--seed <n>', 'seed of the selection', intAtLeast('--seed', 0), SUBSET_SEED),
+      process.argv,
+    ),
+  );
   const out = path.resolve(values.out ?? BUNDLED_PAIR_DIR);
-  const perClass = intArg('per-class', values['per-class'], SUBSET_PER_CLASS);
-  const seed = intArg('seed', values.seed, SUBSET_SEED);
+  const perClass = values.perClass;
+  const seed = values.seed;
   const locate = values.dir ? { dir: values.dir } : {};
   const provenance: Record<string, unknown> = {
     source: 'Fashion-MNIST (Zalando Research), official train and t10k splits',

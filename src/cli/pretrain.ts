@@ -5,9 +5,9 @@
  *
  *   npm run backbone:pretrain -- [--epochs 6] [--batch-size 128] [--lr 0.002] [--seed 1] [--limit N] [--out DIR] [--json]
  */
+import './backend-flag.js'; // first: rejects a bad --backend / KATA_BACKEND before src/lib/tf.ts loads
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
 import { tf, backend, backendLine } from '../lib/tf.js';
 import { CLASS_NAMES, SOURCE_CLASSES } from '../lib/data/fashion-mnist.js';
 import { loadFashionMnistDataset } from '../lib/data/bundled.js';
@@ -16,39 +16,10 @@ import { REPO_ROOT } from '../lib/data/paths.js';
 import { resnetMini, RESNET_MINI_FEATURE_DIM } from '../lib/models/resnet-mini.js';
 import { loadWeightsInto, saveModel } from '../lib/models/io.js';
 import { epochBar } from '../lib/cli/progress.js';
+import { pretrainArgs } from './programs/pretrain.js';
+import { exitOnUsageError } from './usage.js';
 
-function positiveInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name}: expected a positive integer, got "${v}"`);
-    return n;
-  };
-}
-function positiveNumber(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name}: expected a positive number, got "${v}"`);
-    return n;
-  };
-}
-
-const program = new Command('backbone:pretrain')
-  .description('Pretrain resnet-mini on the 8 Fashion-MNIST source classes (not Dress, not Coat).')
-  .option('--epochs <n>', 'epochs', positiveInt('--epochs'), 6)
-  .option('--batch-size <n>', 'mini-batch size', positiveInt('--batch-size'), 128)
-  .option('--lr <x>', 'Adam learning rate', positiveNumber('--lr'), 0.002)
-  .option('--seed <n>', 'seed of the initialisation and the shuffling', positiveInt('--seed'), 1)
-  .option('--limit <n>', 'use only the first N training and N/4 test images (smoke tests)', positiveInt('--limit'))
-  .option('--out <dir>', 'output directory', path.join(REPO_ROOT, 'models', 'resnet-mini-fashion8'))
-  .option('--data <dir>', 'Fashion-MNIST directory (default: FASHION_MNIST_DIR, cache, Debian package)')
-  .option('--fresh', 'ignore an existing checkpoint and start again')
-  .option('--backend <name>', 'force a backend: wasm, cpu, tensorflow (read by src/lib/tf.ts)')
-  .option('--json', 'print one JSON object as the last line')
-  .parse();
-const opts = program.opts<{
-  epochs: number; batchSize: number; lr: number; seed: number; limit?: number; out: string;
-  data?: string; fresh?: boolean; json?: boolean;
-}>();
+const opts = exitOnUsageError('backbone:pretrain', () => pretrainArgs(process.argv));
 
 console.log(backendLine());
 const t0 = Date.now();
