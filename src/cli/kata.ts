@@ -22,7 +22,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import chalk from 'chalk';
-import { Command } from 'commander';
+import { Command, type CommanderError } from 'commander';
+import { oneLine } from './usage.js';
 import { courseRoot, findKata, kataPaths, loadManifest, ManifestError, repoRoot, type Kata, type Manifest } from '../lib/kata/manifest.js';
 import { loadProgress, saveProgress, type Progress } from '../lib/kata/progress.js';
 import { resetKata, ResetError } from '../lib/kata/reset.js';
@@ -341,12 +342,16 @@ async function main(argv: string[]): Promise<number> {
       code = runChecksums(root, opts);
     });
   program.exitOverride();
+  // Commander's own error output can take two lines ("(Did you mean --hint?)"): print one line below instead.
+  for (const c of [program, ...program.commands]) c.configureOutput({ outputError: () => {} });
   try {
     await program.parseAsync(argv);
   } catch (e) {
     const err = e as Error & { code?: string; exitCode?: number };
     if (err.code?.startsWith('commander.')) {
-      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
+      console.error(chalk.red(`error: ${oneLine(e as CommanderError, program)}`));
+      return 2;
     }
     throw e;
   }
