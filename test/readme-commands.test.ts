@@ -337,6 +337,14 @@ describe('README.md commands', () => {
     }
   });
 
+  it('no npm script is run behind the user\'s back: no pre*/post* hook of another script, no lifecycle name', () => {
+    const scripts = Object.keys((JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+    const hooks = scripts.filter((s) => /^(pre|post)./.test(s) && scripts.includes(s.replace(/^(pre|post)/, '')));
+    const lifecycle = ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish', 'prepublishOnly', 'prepack', 'postpack', 'pretest', 'posttest', 'prestart', 'start', 'poststart', 'restart', 'stop', 'version'];
+    expect(hooks, 'npm runs these before/after the script they name').toEqual([]);
+    expect(scripts.filter((s) => lifecycle.includes(s)), 'npm runs these on install/publish/start').toEqual([]);
+  });
+
   it('finds the commands in code blocks, tables and inline code', () => {
     const md = '```sh\nnpm install && npm run kata 1   # go\n```\n| `npm run doctor` | x (`--json`) |\nsee `npx tsx a.ts`.\n```text\nnpm not-a-command\n```\n';
     expect(readmeCommands(md)).toEqual(['npm install', 'npm run kata 1', 'npm run doctor', 'npx tsx a.ts']);
