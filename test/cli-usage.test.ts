@@ -19,12 +19,17 @@ import { trainArgs, trainProgram } from '../src/cli/programs/train.js';
 import { experimentProgram } from '../src/cli/programs/experiment.js';
 import { benchProgram } from '../src/cli/programs/bench.js';
 import { pretrainProgram } from '../src/cli/programs/pretrain.js';
+import { doctorProgram, fixturesProgram, subsetProgram, weightsProgram } from '../src/cli/programs/tools.js';
 
 const PROGRAMS: Record<string, () => Command> = {
   train: trainProgram,
   experiment: experimentProgram,
   bench: benchProgram,
   'backbone:pretrain': pretrainProgram,
+  doctor: doctorProgram,
+  fixtures: fixturesProgram,
+  'data:subset': subsetProgram,
+  'weights:resnet50': weightsProgram,
 };
 
 const NOWHERE = path.join(repoRoot, 'no-such-folder-here');
@@ -67,6 +72,17 @@ const BAD_VALUES: Record<string, string[]> = {
   'backbone:pretrain --out': [''],
   'backbone:pretrain --data': [NOWHERE],
   'backbone:pretrain --backend': ['tpu'],
+  'doctor --backend': ['tpu', 'webgl'],
+  'fixtures --out': [''],
+  'data:subset --dir': [NOWHERE],
+  'data:subset --out': [''],
+  'data:subset --per-class': ['0', 'all'],
+  'data:subset --seed': ['-1'],
+  'weights:resnet50 --from': [NOWHERE, repoRoot],
+  'weights:resnet50 --out': [''],
+  'weights:resnet50 --cache': [''],
+  'weights:resnet50 --timeout': ['0', 'soon'],
+  'weights:resnet50 --backend': ['tpu'],
 };
 
 function valueFlags(program: Command): string[] {
@@ -147,13 +163,14 @@ const SPAWNED: [string, string, string[], RegExp][] = [
   ['fixtures', 'fixtures', ['--out'], /^fixtures: --out: expected a value <file>, got none$/],
   ['data:subset', 'data:subset', ['--per-class', 'x'], /^data:subset: --per-class: expected an integer >= 1, got "x"$/],
   ['weights:resnet50', 'weights-resnet50', ['--timeout', '0'], /^weights-resnet50: --timeout: expected a positive number of seconds, got "0"$/],
-  ['kata', 'kata', ['3', '--', '--hints'], /--hints/],
+  ['kata', 'kata', ['3', '--', '--hints'], /^error: --hints: unknown option \(did you mean --hint\?\); expected one of --hint, /],
+  ['kata', 'kata', ['grade', '--', '--junit'], /^error: --junit: expected a value <file>, got none$/],
 ];
 
 describe.concurrent('usage errors through npm: exit 2, one line, no stack', () => {
   for (const [script, , args, line] of SPAWNED) {
     it(`npm run -s ${script} -- ${args.join(' ')}`, async () => {
-      const argv = args[0] === '3' ? ['run', '-s', script, ...args] : ['run', '-s', script, '--', ...args];
+      const argv = script === 'kata' ? ['run', '-s', script, ...args] : ['run', '-s', script, '--', ...args];
       const r = await npm(argv);
       const err = r.stderr.trim();
       expect(r.code, err).toBe(2);

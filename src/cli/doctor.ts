@@ -16,11 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import chalk from 'chalk';
-import { Command } from 'commander';
 import { describeAdapter, describeRenderer, isSoftwareAdapter, isSoftwareRenderer, probeBrowser, type BrowserProbe, type FoundBrowser } from '../lib/browser/probe.js';
 import { findBrowser, NoBrowserError } from '../lib/kata/browser.js';
 import { backend, backendLine, isInstalled, tf } from '../lib/tf.js';
-import { backendChoice, exitOnUsageError, parseArgs } from './usage.js';
+import { exitOnUsageError, parseArgs } from './usage.js';
+import { doctorProgram } from './programs/tools.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -177,12 +177,6 @@ async function main(): Promise<number> {
   await wasmSection();
   console.log(await dataLine());
   return 0;
-}
-
-export function doctorProgram(): Command {
-  return new Command('doctor')
-    .description('The backend this machine will use and why, the GPU libraries, where the data is read from.')
-    .option('--backend <name>', 'check a forced backend: wasm, cpu, tensorflow, gpu, node (read by src/lib/tf.ts)', backendChoice);
 }
 
 exitOnUsageError('doctor', () => parseArgs(doctorProgram(), process.argv));

@@ -6,25 +6,17 @@
  */
 import './backend-flag.js'; // first: rejects a bad --backend / KATA_BACKEND before src/lib/tf.ts loads
 import { writeFileSync } from 'node:fs';
-import { Command } from 'commander';
 import path from 'node:path';
 import { tf } from '../lib/tf.js';
 import { loadBundledPair } from '../lib/data/bundled.js';
 import { REPO_ROOT } from '../lib/data/paths.js';
 import { loadBackbone } from '../lib/models/backbones.js';
-import { exitOnUsageError, outPath, parseArgs } from './usage.js';
+import { exitOnUsageError, parseArgs } from './usage.js';
+import { fixturesProgram } from './programs/tools.js';
 
-export const FEATURE_FIXTURE = path.join(REPO_ROOT, 'katas', '01-build-model', 'pretrained-features.json');
 const INDICES = [0, 1, 2, 3, 1000, 1001]; // bundled test images (both classes)
 
-const opts = exitOnUsageError('fixtures', () =>
-  parseArgs<{ out: string }>(
-    new Command('fixtures')
-      .description("Write kata 01's reference features of the committed pretrained backbone.")
-      .option('--out <file>', 'where to write them', outPath('--out'), FEATURE_FIXTURE),
-    process.argv,
-  ),
-);
+const opts = exitOnUsageError('fixtures', () => parseArgs<{ out: string }>(fixturesProgram(), process.argv));
 
 const { test } = loadBundledPair();
 const bb = await loadBackbone('resnet-mini');

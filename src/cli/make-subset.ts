@@ -10,16 +10,15 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
-import { existingDir, exitOnUsageError, intAtLeast, outPath, parseArgs } from './usage.js';
+import { exitOnUsageError, parseArgs } from './usage.js';
+import { SUBSET_PER_CLASS, SUBSET_SEED, subsetProgram } from './programs/tools.js';
 import { md5 } from '../lib/data/download.js';
 import { FASHION_MNIST_FILES, loadFashionMnist, TARGET_PAIR, type FashionMnistSplit } from '../lib/data/fashion-mnist.js';
 import { writeIdx } from '../lib/data/idx.js';
 import { BUNDLED_PAIR_DIR, displayPath } from '../lib/data/paths.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../lib/data/random.js';
 
-export const SUBSET_SEED = 20240601;
-export const SUBSET_PER_CLASS = 1000;
+export { SUBSET_PER_CLASS, SUBSET_SEED };
 
 /** Indices (ascending) of the examples of the pair's classes; with perClass, a seeded selection. */
 export function selectIndices(split: FashionMnistSplit, perClass: number | undefined, seed: number): number[] {
@@ -51,12 +50,7 @@ function gather(split: FashionMnistSplit, indices: number[]): { images: Uint8Arr
 async function main(): Promise<void> {
   const values = exitOnUsageError('data:subset', () =>
     parseArgs<{ dir?: string; out?: string; perClass: number; seed: number }>(
-      new Command('data:subset')
-        .description('Rebuild the bundled Dress/Coat subset from the full Fashion-MNIST.')
-        .option('--dir <folder>', 'the full Fashion-MNIST IDX files (default: FASHION_MNIST_DIR, cache, Debian package, download)', existingDir('--dir', 'a folder with the Fashion-MNIST IDX files'))
-        .option('--out <folder>', 'where to write the subset (default data/fashion-mnist-dress-coat)', outPath('--out'))
-        .option('--per-class <n>', 'training images per class', intAtLeast('--per-class', 1), SUBSET_PER_CLASS)
-        .option('--seed <n>', 'seed of the selection', intAtLeast('--seed', 0), SUBSET_SEED),
+      subsetProgram(),
       process.argv,
     ),
   );

@@ -14,15 +14,14 @@ import './backend-flag.js'; // first: rejects a bad --backend / KATA_BACKEND bef
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command } from 'commander';
 import { downloadVerified, md5File } from '../lib/models/download.js';
-import { backendChoice, existingFile, exitOnUsageError, numberWhere, outPath, parseArgs } from './usage.js';
+import { exitOnUsageError, parseArgs } from './usage.js';
+import { weightsProgram } from './programs/tools.js';
 
 export const RESNET50_NOTOP_URL =
   'https://storage.googleapis.com/tensorflow/keras-applications/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5';
 export const RESNET50_NOTOP_MD5 = '4d473c1dd8becc155b73f8504c6f6626';
 
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const log = (line: string): void => void process.stderr.write(line + '\n');
 
 interface Options {
@@ -53,17 +52,6 @@ async function convert(h5: string, out: string, md5: string): Promise<void> {
   );
   model.dispose();
   log(`wrote ${path.join(out, 'model.json')} + weights.bin`);
-}
-
-export function weightsProgram(): Command {
-  return new Command()
-    .name('weights-resnet50')
-    .description('Download the Keras ImageNet ResNet50 notop weights (or convert --from a local .h5) into a tfjs model dir')
-    .option('--from <file.h5>', 'convert this Keras .h5 instead of downloading', existingFile('--from', 'an existing Keras .h5 file'))
-    .option('--out <dir>', 'output directory', outPath('--out'), path.join(repoRoot, 'models', 'resnet50-imagenet'))
-    .option('--cache <dir>', 'where the downloaded .h5 is kept', outPath('--cache'), path.join(repoRoot, '.cache', 'keras'))
-    .option('--timeout <seconds>', 'connect timeout of the download', numberWhere('--timeout', (n) => n > 0, 'a positive number of seconds'), 15)
-    .option('--backend <name>', 'tfjs backend: wasm, cpu, tensorflow, gpu, node (read by src/lib/tf.ts)', backendChoice);
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,44 @@
+/**
+ * The flags of the small commands — doctor, fixtures, data:subset, weights:resnet50 — importable without
+ * running them (test/cli-usage.test.ts).
+ */
+import path from 'node:path';
+import { Command } from 'commander';
+import { REPO_ROOT } from '../../lib/data/paths.js';
+import { backendChoice, existingDir, existingFile, intAtLeast, numberWhere, outPath } from '../usage.js';
+
+export const FEATURE_FIXTURE = path.join(REPO_ROOT, 'katas', '01-build-model', 'pretrained-features.json');
+export const SUBSET_SEED = 20240601;
+export const SUBSET_PER_CLASS = 1000;
+
+export function doctorProgram(): Command {
+  return new Command('doctor')
+    .description('The backend this machine will use and why, the GPU libraries, where the data is read from.')
+    .option('--backend <name>', 'check a forced backend: wasm, cpu, tensorflow, gpu, node (read by src/lib/tf.ts)', backendChoice);
+}
+
+export function fixturesProgram(): Command {
+  return new Command('fixtures')
+    .description("Write kata 01's reference features of the committed pretrained backbone.")
+    .option('--out <file>', 'where to write them', outPath('--out'), FEATURE_FIXTURE);
+}
+
+export function subsetProgram(): Command {
+  return new Command('data:subset')
+    .description('Rebuild the bundled Dress/Coat subset from the full Fashion-MNIST.')
+    .option('--dir <folder>', 'the full Fashion-MNIST IDX files (default: FASHION_MNIST_DIR, cache, Debian package, download)', existingDir('--dir', 'a folder with the Fashion-MNIST IDX files'))
+    .option('--out <folder>', 'where to write the subset (default data/fashion-mnist-dress-coat)', outPath('--out'))
+    .option('--per-class <n>', 'training images per class', intAtLeast('--per-class', 1), SUBSET_PER_CLASS)
+    .option('--seed <n>', 'seed of the selection', intAtLeast('--seed', 0), SUBSET_SEED);
+}
+
+export function weightsProgram(): Command {
+  return new Command()
+    .name('weights-resnet50')
+    .description('Download the Keras ImageNet ResNet50 notop weights (or convert --from a local .h5) into a tfjs model dir')
+    .option('--from <file.h5>', 'convert this Keras .h5 instead of downloading', existingFile('--from', 'an existing Keras .h5 file'))
+    .option('--out <dir>', 'output directory', outPath('--out'), path.join(REPO_ROOT, 'models', 'resnet50-imagenet'))
+    .option('--cache <dir>', 'where the downloaded .h5 is kept', outPath('--cache'), path.join(REPO_ROOT, '.cache', 'keras'))
+    .option('--timeout <seconds>', 'connect timeout of the download', numberWhere('--timeout', (n) => n > 0, 'a positive number of seconds'), 15)
+    .option('--backend <name>', 'tfjs backend: wasm, cpu, tensorflow, gpu, node (read by src/lib/tf.ts)', backendChoice);
+}
