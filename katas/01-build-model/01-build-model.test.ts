@@ -1,15 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { tf } from '../../src/lib/tf.js';
 import { describeTensor, formatShape } from '../../src/lib/describe.js';
 import { loadBundledPair } from '../../src/lib/data/bundled.js';
 import { loadBackbone, type Backbone } from '../../src/lib/models/backbones.js';
 import type { TransferModel } from '../../src/lib/classifier.js';
+import { pathFromUrl, readTextFile } from '../../src/lib/files.js';
 import { buildModel } from './build-model.js';
 
 // ---------- fixtures ----------
 
-const fixture = JSON.parse(readFileSync(new URL('./pretrained-features.json', import.meta.url), 'utf8')) as {
+// Through the file loader (src/lib/files.ts): from disk under Node, from the dev server in the browser.
+const fixture = JSON.parse(readTextFile(pathFromUrl(new URL('./pretrained-features.json', import.meta.url)))) as {
   indices: number[];
   features: number[][];
 };

@@ -43,6 +43,15 @@ function stat(p: string): { exists: boolean; directory: boolean } {
   return JSON.parse(r.text) as { exists: boolean; directory: boolean };
 }
 
+/**
+ * The repository path of a module-relative URL: the dev server serves the repository at its root
+ * (http://host/katas/…) and other allowed files under /@fs/<absolute path>.
+ */
+export function pathFromUrl(url: URL): string {
+  const p = decodeURIComponent(url.pathname);
+  return p.startsWith('/@fs/') ? p.slice('/@fs'.length) : REPO_ROOT + p;
+}
+
 export function fileExists(p: string): boolean {
   return stat(p).exists;
 }

@@ -14,6 +14,11 @@ import zlib from 'node:zlib';
 /** The repository root (this file lives in src/lib/). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** The path of a module-relative URL, e.g. pathFromUrl(new URL('./fixture.json', import.meta.url)). */
+export function pathFromUrl(url: URL): string {
+  return fileURLToPath(url);
+}
+
 export function fileExists(p: string): boolean {
   return existsSync(p);
 }
