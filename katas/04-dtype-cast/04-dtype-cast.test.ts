@@ -185,6 +185,13 @@ describe('kata 04 — toClassIndices refuses labels that tf.cast would silently 
     expectRejected('shape [2,1]', input(tf.tensor2d([[0], [1]])), 2, ['targets', '[2,1]', 'squeeze']);
   });
 
+  it('rejects a bool tensor, a scalar, a nested [B,1] array and a bare number, naming what came', () => {
+    expectRejected('a bool tensor', input(tf.tensor1d([1, 0], 'bool')), 2, ['targets', 'bool']);
+    expectRejected('a scalar tensor', input(tf.scalar(1)), 2, ['targets', 'scalar', '[B]']);
+    expectRejected('[B,1] as a nested array', [[0], [1]] as unknown as TargetsInput, 2, ['targets', '[2,1]']);
+    expectRejected('a number instead of a list', 1 as unknown as TargetsInput, 2, ['targets', 'expected a tensor or an array']);
+  });
+
   it('rejects numClasses that is not an integer >= 2', () => {
     for (const n of [1, 0, 1.5, NaN]) {
       expectRejected(`numClasses = ${n}`, input(tf.tensor1d([0, 0])), n, ['numClasses', String(n)]);

@@ -221,6 +221,19 @@ describe('kata 05 — accuracy refuses to broadcast', () => {
     expectThrows('accuracy(logits [4,2], targets float32 [4])', () => accuracy(logits, targets), ['int32', 'float32'],
       'float labels like 1.9 never equal a class index: convert them with toClassIndices (kata 04)');
   });
+
+  it('throws for logits that are not [B,C] (flat [4] scores), naming the shape', () => {
+    const logits = input(tf.tensor1d([0.1, 0.9, 0.8, 0.2]));
+    const targets = input(tf.tensor1d([0, 1, 1, 0], 'int32'));
+    expectThrows('accuracy(logits [4], targets int32 [4])', () => accuracy(logits as unknown as tf.Tensor2D, targets), ['logits', '[4]', '[B,C]']);
+  });
+
+  it('throws for an empty batch instead of returning NaN', () => {
+    const logits = input(tf.zeros([0, 2]) as tf.Tensor2D);
+    const targets = input(tf.tensor1d([], 'int32'));
+    expectThrows('accuracy(logits [0,2], targets int32 [0])', () => accuracy(logits, targets), ['empty', '[0,2]'],
+      'the mean of nothing is NaN, which no accuracy check would flag');
+  });
 });
 
 describe('kata 05 — no leaks', () => {
