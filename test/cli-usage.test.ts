@@ -48,6 +48,7 @@ const BAD_VALUES: Record<string, string[]> = {
   'train --out': [''],
   'train --test-limit': ['0'],
   'train --backend': ['tpu'],
+  'train --threads': ['0', 'all'],
   'experiment --labels': ['1', '10,x', ''],
   'experiment --seeds': ['-1', '1,,2'],
   'experiment --arms': ['transfer,finetune', 'both'],
@@ -58,6 +59,7 @@ const BAD_VALUES: Record<string, string[]> = {
   'experiment --out': [''],
   'experiment --results': [''],
   'experiment --backend': ['tpu'],
+  'experiment --threads': ['-1'],
   'bench --epochs': ['0'],
   'bench --steps': ['1.5'],
   'bench --threads': ['0', 'all'],
@@ -72,6 +74,7 @@ const BAD_VALUES: Record<string, string[]> = {
   'backbone:pretrain --out': [''],
   'backbone:pretrain --data': [NOWHERE],
   'backbone:pretrain --backend': ['tpu'],
+  'backbone:pretrain --threads': ['1.5'],
   'doctor --backend': ['tpu', 'webgl'],
   'fixtures --out': [''],
   'data:subset --dir': [NOWHERE],
@@ -153,6 +156,7 @@ function npm(args: string[]): Promise<{ code: number | null; stdout: string; std
 /** [npm script, its name in messages, args, the one line it must print]. */
 const SPAWNED: [string, string, string[], RegExp][] = [
   ['train', 'train', ['--backend', 'tpu'], /^train: --backend: expected one of tensorflow, gpu, node, wasm, cpu, got "tpu"$/],
+  ['train', 'train', ['--threads', '0'], /^train: --threads: expected a positive integer number of threads, got "0"$/],
   ['train', 'train', ['--data', 'no-such-photos'], /^train: --data: expected a folder of photos, one sub-folder per class, got "no-such-photos" \(no such folder\)$/],
   ['experiment', 'experiment', ['--backend=tpu'], /^experiment: --backend: expected one of .*, got "tpu"$/],
   ['bench', 'bench', ['--reference', '2'], /^bench: --reference: expected an accuracy in \(0, 1\], got "2"$/],

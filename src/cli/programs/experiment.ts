@@ -25,6 +25,7 @@ export function experimentProgram(): Command {
     .option('--out <file>', 'the Markdown report (default docs/results.md; with --quick runs/experiment-quick/results.md)', outPath('--out'))
     .option('--results <file>', 'run records, one JSON per line (default runs/experiment[-quick]/results.jsonl)', outPath('--results'))
     .option('--resume', 'keep the runs already in --results (same budgets) and do only the missing ones')
+    .option('--threads <n>', 'CPU threads of the wasm backend (default: the cores, os.availableParallelism(); also KATA_THREADS; read by src/lib/tf.ts)', intAtLeast('--threads', 1))
     .option('--backend <name>', 'force a backend: wasm, cpu, tensorflow, gpu, node (read by src/lib/tf.ts)', backendChoice)
     .option('--json', 'print one JSON object (the summary rows) as the last line');
 }

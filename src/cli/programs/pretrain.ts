@@ -19,6 +19,7 @@ export function pretrainProgram(): Command {
     .option('--out <dir>', 'output directory', outPath('--out'), path.join(REPO_ROOT, 'models', 'resnet-mini-fashion8'))
     .option('--data <dir>', 'Fashion-MNIST directory (default: FASHION_MNIST_DIR, cache, Debian package)', existingDir('--data', 'a folder with the Fashion-MNIST IDX files'))
     .option('--fresh', 'ignore an existing checkpoint and start again')
+    .option('--threads <n>', 'CPU threads of the wasm backend (default: the cores, os.availableParallelism(); also KATA_THREADS; read by src/lib/tf.ts)', intAtLeast('--threads', 1))
     .option('--backend <name>', 'force a backend: wasm, cpu, tensorflow, gpu, node (read by src/lib/tf.ts)', backendChoice)
     .option('--json', 'print one JSON object as the last line');
 }

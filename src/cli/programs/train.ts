@@ -28,6 +28,7 @@ export function trainProgram(): Command {
     .option('--weights <path>', 'pretrained backbone weights (tfjs dir or Keras .h5), or "random"', existingPathOr('--weights', 'a tfjs model folder, a Keras .h5 file or "random"', ['random']))
     .option('--out <dir>', 'where to save the trained model (default runs/train-<time>)', outPath('--out'))
     .option('--test-limit <n>', 'evaluate on the first N test images only (smoke tests)', intAtLeast('--test-limit', 1))
+    .option('--threads <n>', 'CPU threads of the wasm backend (default: the cores, os.availableParallelism(); also KATA_THREADS; read by src/lib/tf.ts)', intAtLeast('--threads', 1))
     .option('--backend <name>', 'force a backend: wasm, cpu, tensorflow, gpu, node (read by src/lib/tf.ts)', backendChoice)
     .option('--verbose', "print the seed's log line for every epoch (default: the first, every 10th and the last)")
     .option('--json', 'print one JSON object as the last line');

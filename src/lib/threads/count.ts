@@ -16,10 +16,15 @@ export interface ThreadChoice {
   reason: string;
 }
 
+/** A bad --threads / KATA_THREADS: the message names the flag or variable, what was expected and what came. */
+export class ThreadCountError extends Error {
+  override name = 'ThreadCountError';
+}
+
 function parse(raw: string, from: string): number {
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isInteger(n) || n < 1) {
-    throw new Error(`${from}: expected a positive integer number of threads, got "${raw}"`);
+    throw new ThreadCountError(`${from}: expected a positive integer number of threads, got "${raw}"`);
   }
   return n;
 }
