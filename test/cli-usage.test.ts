@@ -168,6 +168,8 @@ const SPAWNED: [string, string, string[], RegExp][] = [
   ['data:subset', 'data:subset', ['--per-class', 'x'], /^data:subset: --per-class: expected an integer >= 1, got "x"$/],
   ['weights:resnet50', 'weights-resnet50', ['--timeout', '0'], /^weights-resnet50: --timeout: expected a positive number of seconds, got "0"$/],
   ['kata', 'kata', ['3', '--', '--hints'], /^error: --hints: unknown option \(did you mean --hint\?\); expected one of --hint, /],
+  ['kata', 'kata', ['verify', '--', '--bogus'], /^error: --bogus: unknown option; expected no options$/],
+  ['kata', 'kata', ['grade', '--', '--x'], /^error: --x: unknown option; expected one of --json, --junit$/],
   ['kata', 'kata', ['grade', '--', '--junit'], /^error: --junit: expected a value <file>, got none$/],
 ];
 

@@ -283,7 +283,8 @@ function doReset(query: string): number {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const program = new Command('kata');
+  // Set before .command(): subcommands copy it when they are made, so their usage errors exit 2 too.
+  const program = new Command('kata').exitOverride();
   let code = 0;
   program
     .name('npm run kata')
@@ -329,7 +330,6 @@ async function main(argv: string[]): Promise<number> {
     .description("instructors: every kata against the learner's files, with tamper evidence (never uses .kata-progress.json)")
     .option('--json', 'also print one JSON object as the last line of stdout')
     .option('--junit <file>', 'also write a JUnit XML report to <file>')
-    .exitOverride() // a subcommand does not inherit program.exitOverride() set below: usage errors exit 2
     .action(async (opts: { json?: boolean; junit?: string }) => {
       code = await runGrade(root, opts);
     });
@@ -337,11 +337,9 @@ async function main(argv: string[]): Promise<number> {
     .command('checksums')
     .description('course developers: rewrite katas/checksums.json (the protected files grade checks)')
     .option('--check', 'only check that katas/checksums.json is up to date (exit 1 if not)')
-    .exitOverride() // a subcommand does not inherit program.exitOverride() set below: usage errors exit 2
     .action((opts: { check?: boolean }) => {
       code = runChecksums(root, opts);
     });
-  program.exitOverride();
   // Commander's own error output can take two lines ("(Did you mean --hint?)"): print one line below instead.
   for (const c of [program, ...program.commands]) c.configureOutput({ outputError: () => {} });
   try {
@@ -350,7 +348,8 @@ async function main(argv: string[]): Promise<number> {
     const err = e as Error & { code?: string; exitCode?: number };
     if (err.code?.startsWith('commander.')) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
-      console.error(chalk.red(`error: ${oneLine(e as CommanderError, program)}`));
+      const active = program.commands.find((c) => c.name() === argv[2]) ?? program; // the command whose flags were wrong
+      console.error(chalk.red(`error: ${oneLine(e as CommanderError, active)}`));
       return 2;
     }
     throw e;

@@ -45,7 +45,8 @@ export function oneLine(e: CommanderError, cmd: Command): string {
     return `${m[1]}: expected a value ${m[2]}, got none`;
   }
   if (e.code === 'commander.unknownOption' && (m = /^unknown option '([^']+)'(?: \(Did you mean (\S+)\?\))?/.exec(msg))) {
-    return `${m[1]}: unknown option${m[2] ? ` (did you mean ${m[2]}?)` : ''}; expected one of ${flagsOf(cmd).join(', ')}`;
+    const flags = flagsOf(cmd);
+    return `${m[1]}: unknown option${m[2] ? ` (did you mean ${m[2]}?)` : ''}; expected ${flags.length ? `one of ${flags.join(', ')}` : 'no options'}`;
   }
   if (e.code === 'commander.excessArguments') {
     return `arguments: expected ${cmd.registeredArguments.length === 0 ? 'none (only --options)' : `at most ${cmd.registeredArguments.length}`}, got "${cmd.args.join(' ')}"`;
