@@ -19,7 +19,7 @@ import { trainArgs, trainProgram } from '../src/cli/programs/train.js';
 import { experimentProgram } from '../src/cli/programs/experiment.js';
 import { benchProgram } from '../src/cli/programs/bench.js';
 import { pretrainProgram } from '../src/cli/programs/pretrain.js';
-import { doctorProgram, fixturesProgram, subsetProgram, weightsProgram } from '../src/cli/programs/tools.js';
+import { coverageProgram, doctorProgram, fixturesProgram, subsetProgram, weightsProgram } from '../src/cli/programs/tools.js';
 
 const PROGRAMS: Record<string, () => Command> = {
   train: trainProgram,
@@ -28,6 +28,7 @@ const PROGRAMS: Record<string, () => Command> = {
   'backbone:pretrain': pretrainProgram,
   doctor: doctorProgram,
   fixtures: fixturesProgram,
+  coverage: coverageProgram,
   'data:subset': subsetProgram,
   'weights:resnet50': weightsProgram,
 };
@@ -86,6 +87,7 @@ const BAD_VALUES: Record<string, string[]> = {
   'weights:resnet50 --cache': [''],
   'weights:resnet50 --timeout': ['0', 'soon'],
   'weights:resnet50 --backend': ['tpu'],
+  'coverage --out': [''],
 };
 
 function valueFlags(program: Command): string[] {

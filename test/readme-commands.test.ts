@@ -264,6 +264,19 @@ const CHECKS: Check[] = [
     },
   },
   {
+    pattern: /^npm run coverage$/,
+    run: async () => {
+      const out = path.join(tmp, 'coverage');
+      const r = await npm(['run', '-s', 'coverage', '--', '--quick', '--out', out]);
+      expect(r.code, show(r)).toBe(0);
+      expect(r.stdout).toMatch(/Lines\s+:\s+\d+(\.\d+)?% \( \d+\/\d+ \)/);
+      const kata = JSON.parse(readFileSync(path.join(out, 'katas', 'coverage-summary.json'), 'utf8')) as Record<string, { branches: { covered: number } }>;
+      const squeeze = Object.entries(kata).find(([f]) => f.endsWith('solutions/05-squeeze/squeeze.ts'));
+      expect(squeeze?.[1].branches.covered, 'kata 05 tests reach branches of solutions/05-squeeze/squeeze.ts').toBeGreaterThan(0);
+      expect(existsSync(path.join(out, 'project', 'index.html'))).toBe(true);
+    },
+  },
+  {
     pattern: /^npm run backbone:pretrain$/,
     run: async () => {
       const out = path.join(tmp, 'pretrained');

@@ -42,3 +42,15 @@ export function weightsProgram(): Command {
     .option('--timeout <seconds>', 'connect timeout of the download', numberWhere('--timeout', (n) => n > 0, 'a positive number of seconds'), 15)
     .option('--backend <name>', 'tfjs backend: wasm, cpu, tensorflow, gpu, node (read by src/lib/tf.ts)', backendChoice);
 }
+
+/** The project's own test files that `coverage --quick` runs (fast, and they reach src/lib's data and guards). */
+export const QUICK_PROJECT_TESTS = ['test/data-idx.test.ts', 'test/bad-inputs.test.ts'];
+/** The katas whose tests `coverage --quick` runs against the solutions. */
+export const QUICK_KATAS = ['04-dtype-cast', '05-squeeze'];
+
+export function coverageProgram(): Command {
+  return new Command('coverage')
+    .description('Vitest v8 coverage of src/lib and solutions/: the kata tests against the solutions, then the project tests.')
+    .option('--quick', `a smoke run: katas ${QUICK_KATAS.join(', ')} and ${QUICK_PROJECT_TESTS.join(', ')} only (the figures are partial)`)
+    .option('--out <dir>', 'where the reports go (katas/ and project/ inside)', outPath('--out'), path.join(REPO_ROOT, 'coverage'));
+}
