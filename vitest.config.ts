@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { defineConfig, type Plugin } from 'vitest/config';
-import { browserArgs, findBrowser } from './src/lib/kata/browser.js';
+import { browserArgs, findBrowser } from './src/course/browser.js';
 
 /**
  * Two suites share this config:
@@ -47,7 +47,7 @@ const kataSuite = process.env.KATA_SUITE === '1';
 
 /**
  * Browser mode (KATA_IN_BROWSER=1, set by `npm run kata N -- --browser`): the same kata tests in an
- * installed Chromium/Chrome driven by Playwright (src/lib/kata/browser.ts finds it; the runner
+ * installed Chromium/Chrome driven by Playwright (src/course/browser.ts finds it; the runner
  * passes its path as KATA_BROWSER_PATH), on tfjs's WebGPU backend, else WebGL.
  */
 const inBrowser = process.env.KATA_IN_BROWSER === '1';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../src/lib/kata/manifest.js';
+import { repoRoot } from '../src/course/manifest.js';
 import { backend, backendLine, requestedBackend, tf } from '../src/lib/tf.js';
 
 describe('backend module', () => {

@@ -17,7 +17,7 @@ import { locateFashionMnist } from '../src/lib/data/fashion-mnist.js';
 import { loadBackbone, type Backbone } from '../src/lib/models/backbones.js';
 import { resnetMini } from '../src/lib/models/resnet-mini.js';
 import { loadModel, loadWeightsInto, saveModel, WEIGHTS_BIN } from '../src/lib/models/io.js';
-import { repoRoot } from '../src/lib/kata/manifest.js';
+import { repoRoot } from '../src/course/manifest.js';
 import { guardLabels } from '../src/reference/loader.js';
 import { assertFiniteLoss, loadCheckpoint, NonFiniteLossError, withCheckpoint } from '../src/lib/guards/index.js';
 import { buildModel } from '../solutions/01-build-model/build-model.js';

@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../src/lib/kata/manifest.js';
+import { repoRoot } from '../src/course/manifest.js';
 import { HelpShown, parseArgs, UsageError } from '../src/cli/usage.js';
 import { trainArgs, trainProgram } from '../src/cli/programs/train.js';
 import { experimentProgram } from '../src/cli/programs/experiment.js';

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findBrowser } from '../src/lib/kata/browser.js';
-import { repoRoot } from '../src/lib/kata/manifest.js';
+import { findBrowser } from '../src/course/browser.js';
+import { repoRoot } from '../src/course/manifest.js';
 
 function doctor(extraEnv: NodeJS.ProcessEnv = {}) {
   const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', ...extraEnv };

@@ -9,9 +9,9 @@
  */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { browserEnv, findBrowser, NoBrowserError } from '../src/lib/kata/browser.js';
-import { findKata, kataPaths, loadManifest, repoRoot, type Kata } from '../src/lib/kata/manifest.js';
-import { runSuite, stripAnsi, type Target } from '../src/lib/kata/vitest.js';
+import { browserEnv, findBrowser, NoBrowserError } from '../src/course/browser.js';
+import { findKata, kataPaths, loadManifest, repoRoot, type Kata } from '../src/course/manifest.js';
+import { runSuite, stripAnsi, type Target } from '../src/course/vitest.js';
 
 let browser: string | undefined;
 let missing = '';

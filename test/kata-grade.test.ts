@@ -1,5 +1,5 @@
 /**
- * `npm run kata grade` (src/lib/kata/grade.ts, junit.ts, checksums.ts, src/cli/kata-grade.ts).
+ * `npm run kata grade` (src/course/grade.ts, junit.ts, checksums.ts, src/cli/kata-grade.ts).
  *
  * The graded learner tree is built from the fixture course (test/fixtures/course) in a temp folder under
  * .cache/ (git-ignored; at the fixture's depth, so its `../../../../../src/lib` imports resolve): kata 00
@@ -22,10 +22,10 @@ import {
   readChecksums,
   staleChecksums,
   writeChecksums,
-} from '../src/lib/kata/checksums.js';
-import { firstErrorLine } from '../src/lib/kata/grade.js';
-import { xmlEscape } from '../src/lib/kata/junit.js';
-import { loadManifest, repoRoot, type Manifest } from '../src/lib/kata/manifest.js';
+} from '../src/course/checksums.js';
+import { firstErrorLine } from '../src/course/grade.js';
+import { xmlEscape } from '../src/course/junit.js';
+import { loadManifest, repoRoot, type Manifest } from '../src/course/manifest.js';
 
 const fixture = path.join(repoRoot, 'test/fixtures/course');
 const tsx = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
@@ -298,16 +298,16 @@ describe('tamper evidence: katas/checksums.json', () => {
     }
   });
 
-  it('protects tests, manifest, solutions, src/lib, test/support, configs, data and models — not the learner\'s files, READMEs or demos', () => {
+  it('protects tests, manifest, solutions, src/lib, src/course, test/support, configs, data and models — not the learner\'s files, READMEs or demos', () => {
     const m = loadManifest(repoRoot);
     const list = protectedFiles(repoRoot, m);
-    for (const f of ['katas/manifest.json', 'katas/01-build-model/01-build-model.test.ts', 'katas/01-build-model/pretrained-features.json', 'katas/10-capstone/seed-data.ts', 'solutions/10-capstone/capstone.ts', 'src/lib/tf.ts', 'src/lib/kata/grade.ts', 'test/support/kata-test.ts', 'test/global-setup.ts', 'vitest.config.ts', 'tsconfig.json', 'package.json', 'models/resnet-mini-fashion8/weights.bin', 'data/fashion-mnist-dress-coat/train-images-idx3-ubyte.gz']) {
+    for (const f of ['katas/manifest.json', 'katas/01-build-model/01-build-model.test.ts', 'katas/01-build-model/pretrained-features.json', 'katas/10-capstone/seed-data.ts', 'solutions/10-capstone/capstone.ts', 'src/lib/tf.ts', 'src/course/grade.ts', 'test/support/kata-test.ts', 'test/global-setup.ts', 'vitest.config.ts', 'tsconfig.json', 'package.json', 'models/resnet-mini-fashion8/weights.bin', 'data/fashion-mnist-dress-coat/train-images-idx3-ubyte.gz']) {
       expect(list, f).toContain(f);
     }
     for (const f of [...learnerFiles(m), 'katas/checksums.json', 'katas/01-build-model/README.md', 'katas/01-build-model/demo.ts']) {
       expect(list, f).not.toContain(f);
     }
-    expect(list.filter((f) => f.startsWith('src/') && !f.startsWith('src/lib/'))).toEqual([]);
+    expect(list.filter((f) => f.startsWith('src/') && !f.startsWith('src/lib/') && !f.startsWith('src/course/'))).toEqual([]);
   });
 
   it('every file a kata test imports (statically, transitively) is protected or a learner\'s file', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findKata, loadManifest, ManifestError, repoRoot, validateManifest } from '../src/lib/kata/manifest.js';
+import { findKata, loadManifest, ManifestError, repoRoot, validateManifest } from '../src/course/manifest.js';
 
 const good = {
   id: 3,

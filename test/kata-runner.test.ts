@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../src/lib/kata/manifest.js';
+import { repoRoot } from '../src/course/manifest.js';
 
 const fixture = path.join(repoRoot, 'test/fixtures/course');
 const tsx = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');

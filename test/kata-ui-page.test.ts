@@ -9,9 +9,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { launchOptions } from '../src/lib/browser/probe.js';
-import { findBrowser, NoBrowserError } from '../src/lib/kata/browser.js';
-import { findKata, loadManifest, repoRoot } from '../src/lib/kata/manifest.js';
+import { launchOptions } from '../src/course/browser-probe.js';
+import { findBrowser, NoBrowserError } from '../src/course/browser.js';
+import { findKata, loadManifest, repoRoot } from '../src/course/manifest.js';
 
 const KATA = '04';
 const TEST_FILE = 'katas/04-dtype-cast/04-dtype-cast.test.ts';

@@ -1,7 +1,7 @@
 /**
  * The honesty of the course (DESIGN.md): for every kata of katas/manifest.json, the starting file
  * fails the kata's teaching tests (for the lesson's reason, not a compile/import error) and the
- * solution passes them all. Same logic as `npm run kata verify` (src/lib/kata/verify.ts).
+ * solution passes them all. Same logic as `npm run kata verify` (src/course/verify.ts).
  *
  * Also verifies the fixture course, so this test proves something even while the real course
  * lists no katas, and checks that verify does catch a starter that is broken rather than teaching.
@@ -11,9 +11,9 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadManifest, repoRoot } from '../src/lib/kata/manifest.js';
-import { checkSolution, checkStarter, formatVerifyTable, verify, type VerifyResult } from '../src/lib/kata/verify.js';
-import type { FileResult } from '../src/lib/kata/vitest.js';
+import { loadManifest, repoRoot } from '../src/course/manifest.js';
+import { checkSolution, checkStarter, formatVerifyTable, verify, type VerifyResult } from '../src/course/verify.js';
+import type { FileResult } from '../src/course/vitest.js';
 
 const fixture = path.join(repoRoot, 'test/fixtures/course');
 

@@ -1,10 +1,13 @@
 /**
  * The layers of the project, read from the import statements of every TypeScript file:
  *
- *   src/lib        the toolkit: imports nothing from solutions/, katas/, src/reference, src/cli or bench/
+ *   src/lib        the toolkit the katas import: imports nothing from solutions/, katas/, src/course, src/reference,
+ *                  src/cli or bench/
+ *   src/course     the course machinery (manifest, runner, verdict, verify, grade, checksums, progress, reset,
+ *                  finding a browser, UI): src/lib and itself
  *   solutions/     the answer key: src/lib and other solutions (and the capstone's given seed-data.ts)
  *   src/reference  the reference pipeline assembled from solutions/: src/lib and solutions/
- *   bench/         benchmark workloads and formatting: src/lib
+ *   bench/         benchmark workloads and formatting: src/lib (and src/course to run kata files in a browser)
  *   src/cli        the commands: anything below them
  *
  * and no import circle anywhere (a circle through tf.ts's top-level await deadlocks module loading).
@@ -37,7 +40,7 @@ const graph = new Map(files.map((f) => [f, importsOf(f)]));
 
 /** Which layer a repository path belongs to. */
 function layer(f: string): string {
-  for (const l of ['src/lib', 'src/reference', 'src/cli', 'solutions', 'katas', 'bench', 'test']) if (f.startsWith(l + '/')) return l;
+  for (const l of ['src/lib', 'src/course', 'src/reference', 'src/cli', 'solutions', 'katas', 'bench', 'test']) if (f.startsWith(l + '/')) return l;
   return '(top level)';
 }
 
@@ -45,7 +48,8 @@ const ALLOWED: Record<string, string[]> = {
   'src/lib': ['src/lib'],
   solutions: ['src/lib', 'solutions', 'katas'],
   'src/reference': ['src/lib', 'src/reference', 'solutions'],
-  bench: ['src/lib', 'bench'],
+  'src/course': ['src/lib', 'src/course'],
+  bench: ['src/lib', 'src/course', 'bench'],
 };
 
 describe('layers: who may import whom', () => {

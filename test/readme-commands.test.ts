@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeIdx } from '../src/lib/data/idx.js';
-import { repoRoot } from '../src/lib/kata/manifest.js';
+import { repoRoot } from '../src/course/manifest.js';
 
 // ---------- the README's commands ----------
 

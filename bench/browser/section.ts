@@ -7,10 +7,10 @@
  * The adapter is named in the output; a software renderer (SwiftShader) is said to be one.
  */
 import os from 'node:os';
-import { isSoftwareRenderer } from '../../src/lib/browser/probe.js';
-import { browserEnv, findBrowser, NoBrowserError, type BrowserBackend } from '../../src/lib/kata/browser.js';
-import { findKata, kataPaths, loadManifest, repoRoot } from '../../src/lib/kata/manifest.js';
-import { runSuite } from '../../src/lib/kata/vitest.js';
+import { isSoftwareRenderer } from '../../src/course/browser-probe.js';
+import { browserEnv, findBrowser, NoBrowserError, type BrowserBackend } from '../../src/course/browser.js';
+import { findKata, kataPaths, loadManifest, repoRoot } from '../../src/course/manifest.js';
+import { runSuite } from '../../src/course/vitest.js';
 import { loadBenchData } from '../data.js';
 import { buildRawModel } from '../models.js';
 import { rawStep } from '../workloads.js';

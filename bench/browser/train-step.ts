@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build, type Plugin } from 'vite';
-import { launchOptions, type FoundBrowser } from '../../src/lib/browser/probe.js';
+import { launchOptions, type FoundBrowser } from '../../src/course/browser-probe.js';
 import type { PageResult } from './train-page.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

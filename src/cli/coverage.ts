@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from '../lib/data/paths.js';
-import { kataEnv } from '../lib/kata/vitest.js';
+import { kataEnv } from '../course/vitest.js';
 import { coverageProgram, QUICK_KATAS, QUICK_PROJECT_TESTS } from './programs/tools.js';
 import { exitOnUsageError, parseArgs } from './usage.js';
 

@@ -13,10 +13,10 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import chalk from 'chalk';
-import { CHECKSUMS_COMMAND, CHECKSUMS_FILE, staleChecksums, writeChecksums } from '../lib/kata/checksums.js';
-import { formatGradeTable, grade, gradeJson } from '../lib/kata/grade.js';
-import { toJunit } from '../lib/kata/junit.js';
-import { loadManifest } from '../lib/kata/manifest.js';
+import { CHECKSUMS_COMMAND, CHECKSUMS_FILE, staleChecksums, writeChecksums } from '../course/checksums.js';
+import { formatGradeTable, grade, gradeJson } from '../course/grade.js';
+import { toJunit } from '../course/junit.js';
+import { loadManifest } from '../course/manifest.js';
 
 export class GradeUsageError extends Error {}
 

@@ -24,14 +24,14 @@ import path from 'node:path';
 import chalk from 'chalk';
 import { Command, type CommanderError } from 'commander';
 import { oneLine } from './usage.js';
-import { courseRoot, findKata, kataPaths, loadManifest, ManifestError, repoRoot, type Kata, type Manifest } from '../lib/kata/manifest.js';
-import { loadProgress, saveProgress, type Progress } from '../lib/kata/progress.js';
-import { resetKata, ResetError } from '../lib/kata/reset.js';
-import { formatVerifyTable, verify } from '../lib/kata/verify.js';
+import { courseRoot, findKata, kataPaths, loadManifest, ManifestError, repoRoot, type Kata, type Manifest } from '../course/manifest.js';
+import { loadProgress, saveProgress, type Progress } from '../course/progress.js';
+import { resetKata, ResetError } from '../course/reset.js';
+import { formatVerifyTable, verify } from '../course/verify.js';
 import { GradeUsageError, runChecksums, runGrade } from './kata-grade.js';
-import { kataEnv, runSuite, trimFailure, vitestBin, type AssertionResult, type Target } from '../lib/kata/vitest.js';
-import { vitestUiArgs } from '../lib/kata/ui.js';
-import { BROWSER_BACKENDS, browserEnv, findBrowser, NoBrowserError, type BrowserBackend } from '../lib/kata/browser.js';
+import { kataEnv, runSuite, trimFailure, vitestBin, type AssertionResult, type Target } from '../course/vitest.js';
+import { vitestUiArgs } from '../course/ui.js';
+import { BROWSER_BACKENDS, browserEnv, findBrowser, NoBrowserError, type BrowserBackend } from '../course/browser.js';
 
 const root = courseRoot();
 

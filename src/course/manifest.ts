@@ -37,7 +37,7 @@ export class ManifestError extends Error {
 }
 
 /** The repository root (where package.json and vitest.config.ts live). */
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The course root: env KATA_ROOT (resolved against the cwd), else the repo root. */
 export function courseRoot(env: NodeJS.ProcessEnv = process.env): string {

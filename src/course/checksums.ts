@@ -1,7 +1,7 @@
 /**
  * Tamper evidence for grading: `katas/checksums.json`, the SHA-256 of every course file the kata tests
  * stand on that a learner has no reason to change — the kata test files and the other non-learner files
- * of each kata folder, katas/manifest.json, solutions/, src/lib/ (what the tests and the grader import),
+ * of each kata folder, katas/manifest.json, solutions/, src/lib/ and src/course/ (what the tests and the grader import),
  * test/support/, test/global-setup.ts, vitest.config.ts (with its solution alias), tsconfig.json,
  * package.json, and the bundled data/ and models/ the tests read.
  *
@@ -30,7 +30,7 @@ export interface Checksums {
 }
 
 /** Folders protected as a whole (relative to the course root). */
-const PROTECTED_DIRS = ['solutions', 'src/lib', 'test/support', 'data', 'models'];
+const PROTECTED_DIRS = ['solutions', 'src/lib', 'src/course', 'test/support', 'data', 'models'];
 /** Single protected files. */
 const PROTECTED_FILES = ['katas/manifest.json', 'test/global-setup.ts', 'vitest.config.ts', 'tsconfig.json', 'package.json'];
 /** In each kata folder: files learners read, run or annotate, which no test imports. */

@@ -88,7 +88,7 @@ export interface RunSuiteOptions {
   stream?: boolean;
   /** Called with each line of output as it arrives (e.g. to echo the backend line at once). */
   onLine?: (line: string) => void;
-  /** More environment for the child, e.g. browser mode (browserEnv in src/lib/kata/browser.ts). */
+  /** More environment for the child, e.g. browser mode (browserEnv in src/course/browser.ts). */
   extraEnv?: NodeJS.ProcessEnv;
   /** Also measure each file's import + run time (`kata grade`). */
   timings?: boolean;
@@ -105,7 +105,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
     ...(opts.files ?? []),
     ...(opts.stream ? ['--reporter=default'] : []),
     '--reporter=json',
-    ...(opts.timings ? [`--reporter=${path.join(repoRoot, 'src/lib/kata/timing-reporter.ts')}`] : []),
+    ...(opts.timings ? [`--reporter=${path.join(repoRoot, 'src/course/timing-reporter.ts')}`] : []),
     `--outputFile.json=${reportFile}`,
     '--passWithNoTests',
   ];

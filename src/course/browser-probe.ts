@@ -7,9 +7,9 @@
  * at http://localhost/, which browsers treat as secure.
  */
 import { chromium, type Browser } from 'playwright-core';
-import { browserArgs, findBrowser } from '../kata/browser.js';
+import { browserArgs, findBrowser } from './browser.js';
 
-/** An installed browser as the kata runner's finder reports it (src/lib/kata/browser.ts). */
+/** An installed browser as the kata runner's finder reports it (src/course/browser.ts). */
 export type FoundBrowser = ReturnType<typeof findBrowser>;
 
 /** Playwright launch options for `found`: headless, the course's flags (Playwright adds a fresh profile dir). */
