@@ -3,6 +3,7 @@ import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { defineConfig, type Plugin } from 'vitest/config';
 import { browserArgs, findBrowser } from './src/course/browser.js';
+import { loadManifest } from './src/course/manifest.js';
 
 /**
  * Two suites share this config:
@@ -44,6 +45,15 @@ function solutionAlias(): Plugin {
 }
 
 const kataSuite = process.env.KATA_SUITE === '1';
+
+/** Per kata name, the manifest's slow tests (test/support/tiers.ts skips them after a fast failure; KATA_ALL=1 runs all). */
+function slowTiers(): Record<string, string[]> {
+  try {
+    return Object.fromEntries(loadManifest(root).katas.map((k) => [k.name, k.slow]));
+  } catch {
+    return {}; // a broken manifest is the runner's error to report, not the config's
+  }
+}
 
 /**
  * Browser mode (KATA_IN_BROWSER=1, set by `npm run kata N -- --browser`): the same kata tests in an
@@ -173,6 +183,12 @@ export default defineConfig({
     exclude: ['**/node_modules/**', ...(kataSuite ? [] : ['test/fixtures/**'])],
     // The Node backend line; in the browser, tf.browser.ts sends its own.
     globalSetup: inBrowser ? [] : ['test/global-setup.ts'],
+    ...(kataSuite
+      ? {
+          setupFiles: [path.join(repoDir, 'test/support/tiers-setup.ts')],
+          provide: { kataSlow: slowTiers(), kataAll: process.env.KATA_ALL === '1' },
+        }
+      : {}),
     ...(inBrowser ? { browser: await browserTest() } : {}),
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -165,12 +165,12 @@ describe('kata grade: a learner tree in one Vitest run', () => {
     root = learnerTree();
     junit = path.join(root, 'grade.xml');
     run = await kata(root, 'grade', '--json', '--junit', junit);
-    json = JSON.parse(run.stdout.trimEnd().split('\n').at(-1)!);
+    json = JSON.parse(run.stdout);
   }, 120_000);
 
-  it('exits 0 (grading ran) and prints the backend, a table per kata, the score and the fingerprint', () => {
+  it('exits 0 (grading ran) and prints the backend, a table per kata, the score and the fingerprint (on stderr with --json)', () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    const out = run.stdout;
+    const out = run.stderr;
     expect(out).toContain("Grading 6 katas against the learner's files");
     expect(out).toMatch(/\nbackend: (wasm|cpu|tensorflow) /);
     expect(out).toMatch(/kata\s+passed\s+tests\s+seconds\s+status/);
@@ -185,7 +185,8 @@ describe('kata grade: a learner tree in one Vitest run', () => {
     expect(out).toMatch(/course fingerprint: sha256:[0-9a-f]{16} — 1 of 13 protected files changed: katas\/03-weakened\/03-weakened\.test\.ts \(modified\)/);
   });
 
-  it('--json: the last line is one object with katas, score, course fingerprint, backend and seconds', () => {
+  it('--json: stdout is one JSON object (nothing else) with katas, score, course fingerprint, backend and seconds', () => {
+    expect(run.stdout.trimEnd().split('\n')).toHaveLength(1);
     expect(Object.keys(json)).toEqual(['katas', 'score', 'course', 'backend', 'seconds']);
     expect(json.katas.map((k) => [k.id, k.name, k.passed, k.status, `${k.tests.passed}/${k.tests.total}`])).toEqual([
       [0, '00-fixture', true, 'passed', '3/3'],

@@ -45,11 +45,14 @@ describe('kata manifest validation', () => {
     expect(v(withKata({ files: ['../x.ts'] }))).toThrow(/katas\[0\]\.files\[0\]: expected a \.ts file name inside the kata folder/);
     expect(v(withKata({ hints: ['ok', 7] }))).toThrow(/katas\[0\]\.hints\[1\]: expected a non-empty string, got number 7/);
     expect(v(withKata({ mustFail: [''] }))).toThrow(/katas\[0\]\.mustFail\[0\]: expected a non-empty string/);
+    expect(v(withKata({ slow: 'training' }))).toThrow(/katas\[0\]\.slow: expected an array of strings, got the string "training"/);
+    expect(v(withKata({ slow: [3] }))).toThrow(/katas\[0\]\.slow\[0\]: expected a non-empty string, got number 3/);
+    expect(validateManifest(withKata({ slow: ['trains'] })).katas[0]!.slow).toEqual(['trains']);
     expect(v(withKata({ failsWith: '(' }))).toThrow(/katas\[0\]\.failsWith: expected a valid regular expression, got the string "\("/);
   });
 
   it('checks the name format and that it matches the id', () => {
-    expect(v(withKata({ name: 'build-model' }))).toThrow(/katas\[0\]\.name: expected a folder name like "03-build-model"/);
+    expect(v(withKata({ name: 'build-model' }))).toThrow(/katas\[0\]\.name: expected a folder name like "03-diverging-accuracy"/);
     expect(v(withKata({ name: '04-build-model' }))).toThrow(/katas\[0\]\.name: expected a name starting with the id 03, got the string "04-build-model"/);
   });
 

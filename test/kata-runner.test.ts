@@ -3,7 +3,7 @@
  * Anything that writes (progress, hints, reset) runs on a temp copy of the fixture, never on real files.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +44,52 @@ function tempCourse(git = false): string {
   }
   return dir;
 }
+
+/**
+ * A copy of the fixture course inside test/fixtures (the kata files import src/lib by relative path), with
+ * "names both shapes" marked slow and a console.log in the learner's file; removed by the caller.
+ */
+function tieredCourse(): string {
+  const dir = mkdtempSync(path.join(repoRoot, 'test/fixtures/.tmp-tiers-'));
+  cpSync(fixture, dir, { recursive: true, filter: (src) => !path.basename(src).startsWith('.kata-') });
+  const manifestFile = path.join(dir, 'katas/manifest.json');
+  const m = JSON.parse(readFileSync(manifestFile, 'utf8')) as { katas: Array<Record<string, unknown>> };
+  m.katas[0]!.slow = ['names both shapes'];
+  writeFileSync(manifestFile, JSON.stringify(m, null, 2));
+  const add = path.join(dir, 'katas/00-fixture/add.ts');
+  const lines = Array.from({ length: 12 }, (_, i) => `  console.log('debug line ${i + 1}:', a.shape, b.shape);`).join('\n');
+  writeFileSync(add, readFileSync(add, 'utf8').replace('  return tf.add(a, b);', `${lines}\n  return tf.add(a, b);`));
+  return dir;
+}
+
+describe('kata runner CLI: tiers and print debugging (fixture course)', () => {
+  it('skips the slow tier after a fast failure (--all runs it) and shows console.log under the test, trimmed', async () => {
+    const root = tieredCourse();
+    try {
+      const [tiered, all] = await Promise.all([kata(root, '0'), kata(root, '0', '--all')]);
+      expect(tiered.code, tiered.stdout + tiered.stderr).toBe(1);
+      const out = tiered.stdout;
+      expect(out).toMatch(/- names both shapes in the error \(slow: not run\)/);
+      expect(out).toContain('1 slow test not run: the fast ones fail first (--all runs everything: npm run kata 00 -- --all).');
+      expect(out).not.toMatch(/solved/);
+      // what the learner's code printed, under the test that printed it: 8 lines, then how to see the rest
+      const block = out.slice(out.indexOf('✓ adds two tensors of the same shape'));
+      expect(block).toMatch(/✓ adds two tensors of the same shape\n\s+│ debug line 1: \[ 3 \] \[ 3 \]\n/);
+      expect(block).toContain('│ debug line 8: [ 3 ] [ 3 ]');
+      expect(block).not.toContain('debug line 9:');
+      expect(block).toContain('│ … (4 more lines: npm run kata 00 -- --verbose shows all of it)');
+      // --all: the slow test runs and fails; every failure gets its first line
+      expect(all.code, all.stdout + all.stderr).toBe(1);
+      expect(all.stdout).toMatch(/✗ names both shapes in the error\s+← the lesson/);
+      expect(all.stdout).not.toContain('slow: not run');
+      expect(all.stdout).toContain('The other failures (first line of each):');
+      expect(all.stdout).toContain('debug line 8:');
+      expect(all.stdout).not.toContain('debug line 9:');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
 
 describe('kata runner CLI (fixture course)', () => {
   // The two runs that spawn Vitest go side by side to keep the suite quick.
@@ -152,8 +198,12 @@ describe('kata runner CLI (fixture course)', () => {
 
     const mine = starting.replace('return tf.add(a, b);', 'return tf.sub(a, b); // my attempt');
     writeFileSync(file, mine);
+    writeFileSync(path.join(root, '.kata-progress.json'), JSON.stringify({ solved: ['00-fixture', '01-fixture-total'], hintsShown: {} }));
     const r = await kata(root, 'reset', 'fixture');
     expect(r.code, r.stderr).toBe(0);
+    // the reset kata is no longer marked solved; the others keep their mark
+    expect(r.stdout).toContain('00-fixture is no longer marked solved');
+    expect(JSON.parse(readFileSync(path.join(root, '.kata-progress.json'), 'utf8')).solved).toEqual(['01-fixture-total']);
     const m = /Saved your version of katas\/00-fixture\/add\.ts to (\.kata-backups\/00-fixture\/add\.[0-9T-]+Z\.ts)/.exec(r.stdout);
     expect(m, r.stdout).not.toBeNull();
     expect(readFileSync(path.join(root, m![1]!), 'utf8')).toBe(mine);

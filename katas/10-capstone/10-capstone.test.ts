@@ -9,6 +9,7 @@ import { toClassIndices } from '../04-dtype-cast/dtype-cast.js';
 import { accuracy, squeezeTargets } from '../05-squeeze/squeeze.js';
 import { runCapstone, type CapstoneResult } from './capstone.js';
 import { disposeSeedData, loadSeedData, type SeedData } from './seed-data.js';
+import { slowBeforeAll } from '../../test/support/tiers.js';
 
 /** The bundled pair, read once for the whole file (each read decompresses and parses four IDX files). */
 let pair: ReturnType<typeof loadBundledPair> | undefined;
@@ -97,69 +98,6 @@ function recount(result: CapstoneResult): number {
   return correct / test.length;
 }
 
-describe('kata 10 — the capstone run (8 epochs on 1,600 images, test on 2,000)', () => {
-  let data: SeedData;
-  let result: CapstoneResult;
-  let tensorsBefore: number;
-  let logLines: string[];
-  beforeAll(async () => {
-    if (pieces.length > 0) return; // each test says which kata to finish
-    data = loadSeedData();
-    tensorsBefore = tf.memory().numTensors;
-    logLines = [];
-    result = await runCapstone(data, { log: (l) => logLines.push(l) });
-  }, 240_000);
-  afterAll(() => {
-    try {
-      result?.model.dispose();
-    } catch {
-      // disposed by a test
-    }
-    if (data) disposeSeedData(data);
-  });
-
-  it('reaches at least 0.90 accuracy on the 2,000 bundled test images with your pieces', () => {
-    requirePieces();
-    if (!(result.testAccuracy >= 0.9)) {
-      throw new Error(
-        `testAccuracy: expected >= 0.90, got ${result.testAccuracy.toFixed(4)} after ${result.seconds.toFixed(1)} s.\n` +
-          `  The log said:\n    ${logLines.join('\n    ')}\n` +
-          '  0.50 on two balanced classes while validation says 0.9: what shapes does the test accuracy compare?',
-      );
-    }
-  });
-
-  it('the accuracy it reports is the accuracy of the model it returns (recounted by the test)', () => {
-    requirePieces();
-    const truth = recount(result);
-    if (Math.abs(truth - result.testAccuracy) > 0.5 / 2000) { // less than half an image of the 2,000
-      throw new Error(
-        `testAccuracy: expected the returned model's accuracy ${truth.toFixed(4)} (recounted with int32 [B] labels), ` +
-          `got ${result.testAccuracy.toFixed(4)} reported.\n  A [B] prediction compared with [B,1] targets is a [B,B] matrix: its mean is not an accuracy (kata 05).`,
-      );
-    }
-  });
-
-  it("the model is kata 01's: frozen backbone, only the head's 65,502 parameters trainable", () => {
-    requirePieces();
-    const got = result.model.trainableVariables().reduce((n, v) => n + v.size, 0);
-    const f = result.model.backbone.featureDim;
-    const expected = f * 500 + 500 + 500 * 2 + 2;
-    if (!result.model.frozen || got !== expected) {
-      throw new Error(`model: expected a frozen backbone and ${expected} trainable parameters, got frozen = ${result.model.frozen} and ${got}`);
-    }
-  });
-
-  it('leaks no tensor: once the model is disposed, tf.memory().numTensors is as before the run', () => {
-    requirePieces();
-    result.model.dispose();
-    const after = tf.memory().numTensors;
-    if (after !== tensorsBefore) {
-      throw new Error(`tf.memory().numTensors: expected ${tensorsBefore} after model.dispose(), got ${after} (${after - tensorsBefore} left behind)`);
-    }
-  });
-});
-
 /**
  * A small copy of the seed's data (40 training and 20 test images) whose targets the test chooses:
  * `train`/`test` give the target tensors' values and shapes.
@@ -241,5 +179,69 @@ describe('kata 10 — bad targets stop the run before the first epoch, with your
 
   it('a target equal to numClasses (2 at training row 5) is rejected, naming the value', async () => {
     await expectRejected(smallData({ values: seedTargets(40, 'train', { 5: 2 }), shape: [40, 1] }, null), 'train target 2', ['2']);
+  });
+});
+
+describe('kata 10 — the capstone run (8 epochs on 1,600 images, test on 2,000)', () => {
+  let data: SeedData;
+  let result: CapstoneResult;
+  let tensorsBefore: number;
+  let logLines: string[];
+  // The slow tier (katas/manifest.json "slow"): declared last, trained only when the fast tests above pass.
+  slowBeforeAll(async () => {
+    if (pieces.length > 0) return; // each test says which kata to finish
+    data = loadSeedData();
+    tensorsBefore = tf.memory().numTensors;
+    logLines = [];
+    result = await runCapstone(data, { log: (l) => logLines.push(l) });
+  }, 240_000);
+  afterAll(() => {
+    try {
+      result?.model.dispose();
+    } catch {
+      // disposed by a test
+    }
+    if (data) disposeSeedData(data);
+  });
+
+  it('reaches at least 0.90 accuracy on the 2,000 bundled test images with your pieces', () => {
+    requirePieces();
+    if (!(result.testAccuracy >= 0.9)) {
+      throw new Error(
+        `testAccuracy: expected >= 0.90, got ${result.testAccuracy.toFixed(4)} after ${result.seconds.toFixed(1)} s.\n` +
+          `  The log said:\n    ${logLines.join('\n    ')}\n` +
+          '  0.50 on two balanced classes while validation says 0.9: what shapes does the test accuracy compare?',
+      );
+    }
+  });
+
+  it('the accuracy it reports is the accuracy of the model it returns (recounted by the test)', () => {
+    requirePieces();
+    const truth = recount(result);
+    if (Math.abs(truth - result.testAccuracy) > 0.5 / 2000) { // less than half an image of the 2,000
+      throw new Error(
+        `testAccuracy: expected the returned model's accuracy ${truth.toFixed(4)} (recounted with int32 [B] labels), ` +
+          `got ${result.testAccuracy.toFixed(4)} reported.\n  A [B] prediction compared with [B,1] targets is a [B,B] matrix: its mean is not an accuracy (kata 05).`,
+      );
+    }
+  });
+
+  it("the model is kata 01's: frozen backbone, only the head's 65,502 parameters trainable", () => {
+    requirePieces();
+    const got = result.model.trainableVariables().reduce((n, v) => n + v.size, 0);
+    const f = result.model.backbone.featureDim;
+    const expected = f * 500 + 500 + 500 * 2 + 2;
+    if (!result.model.frozen || got !== expected) {
+      throw new Error(`model: expected a frozen backbone and ${expected} trainable parameters, got frozen = ${result.model.frozen} and ${got}`);
+    }
+  });
+
+  it('leaks no tensor: once the model is disposed, tf.memory().numTensors is as before the run', () => {
+    requirePieces();
+    result.model.dispose();
+    const after = tf.memory().numTensors;
+    if (after !== tensorsBefore) {
+      throw new Error(`tf.memory().numTensors: expected ${tensorsBefore} after model.dispose(), got ${after} (${after - tensorsBefore} left behind)`);
+    }
   });
 });

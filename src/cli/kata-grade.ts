@@ -2,7 +2,7 @@
  * `npm run kata grade` and `npm run kata checksums`, called by the kata runner (src/cli/kata.ts).
  *
  *   npm run kata grade                      every kata against the learner's files: a table, the score, the course fingerprint
- *   npm run kata grade -- --json            ... and one JSON object as the last line of stdout
+ *   npm run kata grade -- --json            one JSON object on stdout (the table goes to stderr)
  *   npm run kata grade -- --junit FILE      ... and a JUnit XML report in FILE
  *   npm run kata checksums                  (course developers) rewrite katas/checksums.json
  *   npm run kata checksums -- --check       exit 1 when katas/checksums.json is out of date
@@ -40,8 +40,10 @@ export async function runGrade(root: string, opts: GradeCliOptions): Promise<num
       throw new GradeUsageError(`--junit: expected a file name, got the folder ${opts.junit}`);
     }
   }
+  // With --json, stdout carries the JSON object only: the human-readable lines go to stderr.
+  const say = opts.json ? (...a: unknown[]) => console.error(...a) : (...a: unknown[]) => console.log(...a);
   const m = loadManifest(root);
-  console.log(chalk.bold(`Grading ${m.katas.length} kata${m.katas.length === 1 ? '' : 's'} against the learner's files`) + chalk.dim(' (one Vitest run; .kata-progress.json is not used)'));
+  say(chalk.bold(`Grading ${m.katas.length} kata${m.katas.length === 1 ? '' : 's'} against the learner's files`) + chalk.dim(' (one Vitest run; .kata-progress.json is not used)'));
   let sawBackend = false;
   let result;
   try {
@@ -50,7 +52,7 @@ export async function runGrade(root: string, opts: GradeCliOptions): Promise<num
       onLine: (line) => {
         if (!sawBackend && line.startsWith('backend: ')) {
           sawBackend = true;
-          console.log(chalk.dim(line.trim()));
+          say(chalk.dim(line.trim()));
         }
       },
     });
@@ -58,16 +60,16 @@ export async function runGrade(root: string, opts: GradeCliOptions): Promise<num
     console.error(chalk.red(`grade: ${(e as Error).message}`));
     return 1;
   }
-  console.log();
+  say();
   const lines = formatGradeTable(result);
   for (const [i, line] of lines.entries()) {
-    if (i < 2) console.log(chalk.bold(line));
-    else if (i < 2 + result.katas.length) console.log(result.katas[i - 2]!.passed ? line : line.replace(/ no  /, chalk.red(' no  ')));
-    else console.log(line);
+    if (i < 2) say(chalk.bold(line));
+    else if (i < 2 + result.katas.length) say(result.katas[i - 2]!.passed ? line : line.replace(/ no  /, chalk.red(' no  ')));
+    else say(line);
   }
   if (junitFile) {
     writeFileSync(junitFile, toJunit(result, root));
-    console.log(chalk.dim(`JUnit report: ${path.relative(process.cwd(), junitFile) || junitFile}`));
+    say(chalk.dim(`JUnit report: ${path.relative(process.cwd(), junitFile) || junitFile}`));
   }
   if (opts.json) console.log(JSON.stringify(gradeJson(result)));
   return 0;

@@ -7,7 +7,8 @@
  *   npm run kata 3 -- --watch         re-run on every save (Vitest watch mode)
  *   npm run kata 3 -- --ui            Vitest UI for that kata
  *   npm run kata 3 -- --solution      the same tests against solutions/ (through the Vitest alias)
- *   npm run kata 3 -- --verbose       also stream Vitest's own output
+ *   npm run kata 3 -- --verbose       also stream Vitest's own output (and all of what your code printed)
+ *   npm run kata 3 -- --all           also the slow tests (training, experiments) when a fast one fails
  *   npm run kata 3 -- --browser       the same tests in an installed Chromium/Chrome, on WebGPU else WebGL
  *                                     (--backend webgl|webgpu forces one; also with --solution, --watch, --ui)
  *   npm run kata reset 3              restore the starting file from git (your version is backed up)
@@ -30,6 +31,8 @@ import { resetKata, ResetError } from '../course/reset.js';
 import { formatVerifyTable, verify } from '../course/verify.js';
 import { GradeUsageError, runChecksums, runGrade } from './kata-grade.js';
 import { kataEnv, runSuite, trimFailure, vitestBin, type AssertionResult, type Target } from '../course/vitest.js';
+import type { TestLog } from '../course/kata-reporter.js';
+import { SLOW_SKIP_NOTE } from '../course/tiers.js';
 import { vitestUiArgs } from '../course/ui.js';
 import { BROWSER_BACKENDS, browserEnv, findBrowser, NoBrowserError, type BrowserBackend } from '../course/browser.js';
 
@@ -129,20 +132,77 @@ function isTeaching(k: Kata, t: AssertionResult): boolean {
   return k.mustFail.some((s) => t.title.includes(s) || t.fullName.includes(s));
 }
 
-async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui', extraEnv?: NodeJS.ProcessEnv): Promise<number> {
+async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui', extraEnv?: NodeJS.ProcessEnv, all = false): Promise<number> {
   const test = kataPaths(k, root).test;
-  const args = mode === 'watch' ? [vitestBin, test] : [vitestBin, ...(await vitestUiArgs()), test];
+  // Watch: the default reporter for the learner, the kata reporter records a solve after any run (./kata-reporter.ts).
+  const watchArgs = [vitestBin, test, '--reporter=default', `--reporter=${path.join(repoRoot, 'src/course/kata-reporter.ts')}`];
+  const args = mode === 'watch' ? watchArgs : [vitestBin, ...(await vitestUiArgs()), test];
   console.log(chalk.dim(`${mode === 'watch' ? 'Watching' : 'Vitest UI for'} ${k.name}${target === 'solution' ? ' (against the solution)' : ''} — Ctrl-C to stop`));
-  const env = { ...kataEnv(root, target, !!process.stdout.isTTY), ...extraEnv };
+  const env: NodeJS.ProcessEnv = { ...kataEnv(root, target, !!process.stdout.isTTY), ...extraEnv, ...(all ? { KATA_ALL: '1' } : {}) };
+  if (mode === 'watch') env.KATA_WATCH_KATA = k.name;
   const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: 'inherit' });
   // Ctrl-C reaches Vitest through the terminal; pass on a SIGTERM sent to this process only.
   const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
   process.on('SIGINT', forward('SIGINT'));
   process.on('SIGTERM', forward('SIGTERM'));
-  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 0)));
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 0)));
+  if (mode === 'watch' && !process.stdin.isTTY) {
+    // Vitest watches only with a terminal on stdin (elsewhere it runs once and exits).
+    console.log(chalk.yellow(`\n--watch stopped after one run: stdin is not a terminal (piped, or run by a script), so Vitest cannot watch. Run ${chalk.cyan(`npm run kata ${ref(k)} -- --watch`)} in a terminal.`));
+  }
+  return code;
 }
 
-async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: NodeJS.ProcessEnv): Promise<number> {
+/** Lines of the learner's output shown per test without --verbose; longer lines are cut at LOG_WIDTH. */
+const LOG_LINES = 8;
+const LOG_WIDTH = 160;
+
+/** What a test printed (console.log/error) and its text annotations (curves), indented under it. */
+function testOutput(entry: TestLog | undefined, verbose: boolean, k: Kata): string[] {
+  if (!entry) return [];
+  const out: string[] = [];
+  for (const a of entry.annotations) out.push(...a.split('\n').map((l) => `      ${chalk.cyan(l)}`));
+  const lines = entry.logs.flatMap((l) => l.content.split('\n').map((c) => ({ c, err: l.type === 'stderr' })));
+  const shown = verbose ? lines : lines.slice(0, LOG_LINES);
+  for (const { c, err } of shown) {
+    const text = !verbose && c.length > LOG_WIDTH ? `${c.slice(0, LOG_WIDTH - 1)}…` : c;
+    out.push(`      ${chalk.dim('│')} ${err ? chalk.yellow(text) : text}`);
+  }
+  const more = lines.length - shown.length;
+  const cutLines = verbose ? 0 : shown.filter(({ c }) => c.length > LOG_WIDTH).length;
+  if (more > 0 || cutLines > 0) {
+    const what = [more > 0 ? `${more} more line${more === 1 ? '' : 's'}` : '', cutLines > 0 ? 'long lines cut' : ''].filter(Boolean).join(', ');
+    out.push(`      ${chalk.dim(`│ … (${what}: npm run kata ${ref(k)} -- --verbose shows all of it)`)}`);
+  }
+  return out;
+}
+
+/** The katas a failure message blames ("kata 05: squeezeTargets …", the capstone's pre-check), other than k. */
+function blamedKatas(k: Kata, message: string): Kata[] {
+  const m = manifest();
+  const ids = [...message.matchAll(/^\s*kata (\d{2,}): /gm)].map((x) => Number(x[1]));
+  return [...new Set(ids)].filter((id) => id !== k.id).map((id) => m.katas.find((x) => x.id === id)).filter((x): x is Kata => !!x);
+}
+
+/** The live progress line of an experiment ("epoch 2 of 4 …"), on a terminal only. */
+function progressLine(): { show: (text: string) => void; clear: () => void } {
+  let shown = false;
+  const tty = !!process.stdout.isTTY;
+  return {
+    show: (text) => {
+      if (!tty) return;
+      const width = (process.stdout.columns || 80) - 1;
+      process.stdout.write(`\r\u001b[2K${chalk.dim(`  … ${text}`.slice(0, width))}`);
+      shown = true;
+    },
+    clear: () => {
+      if (shown) process.stdout.write('\r\u001b[2K');
+      shown = false;
+    },
+  };
+}
+
+async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: NodeJS.ProcessEnv, all = false): Promise<number> {
   const paths = kataPaths(k, root);
   let sawBackend = false;
   const header = (): void => {
@@ -153,12 +213,14 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
     );
   };
   if (verbose) header();
+  const status = progressLine();
   const run = await runSuite({
     root,
     target,
     files: [paths.test],
     ...(extraEnv ? { extraEnv } : {}),
     stream: verbose,
+    all,
     onLine: (line) => {
       if (!sawBackend && line.startsWith('backend: ')) {
         sawBackend = true;
@@ -166,9 +228,12 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
           console.log(chalk.dim(line.trim()));
           header();
         }
+      } else if (!verbose && line.startsWith('kata-progress: ')) {
+        status.show(line.slice('kata-progress: '.length));
       }
     },
   });
+  status.clear();
   if (!sawBackend && !verbose) header();
   const file = run.report?.testResults.find((r) => path.resolve(r.name) === path.resolve(paths.test));
   if (!run.report || !file) {
@@ -177,15 +242,28 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
     return 1;
   }
   const tests = file.assertionResults;
+  const logs = run.logs?.files[file.name] ?? run.logs?.files[path.resolve(file.name)] ?? [];
+  const logOf = (t: AssertionResult): TestLog | undefined =>
+    logs.find((l) => l.titlePath.at(-1) === t.title && l.titlePath.slice(0, -1).join(' ') === t.ancestorTitles.join(' '));
+  const outside = run.logs?.outside ?? [];
+  if (outside.length) {
+    console.log(chalk.dim('  printed outside a test (module top level or a beforeAll/afterAll hook):'));
+    const shown = verbose ? outside : outside.slice(0, LOG_LINES);
+    for (const l of shown) console.log(`      ${chalk.dim('│')} ${verbose || l.length <= LOG_WIDTH ? l : `${l.slice(0, LOG_WIDTH - 1)}…`}`);
+    if (shown.length < outside.length) console.log(`      ${chalk.dim(`│ … (${outside.length - shown.length} more: npm run kata ${ref(k)} -- --verbose shows all)`)}`);
+  }
   for (const t of tests) {
     const name = [...t.ancestorTitles.slice(1), t.title].join(' › ');
     if (t.status === 'passed') console.log(`  ${chalk.green('✓')} ${name}`);
     else if (t.status === 'failed') console.log(`  ${chalk.red('✗')} ${name}${isTeaching(k, t) ? chalk.yellow('  ← the lesson') : ''}`);
-    else console.log(`  ${chalk.dim('-')} ${chalk.dim(`${name} (${t.status})`)}`);
+    else console.log(`  ${chalk.dim('-')} ${chalk.dim(`${name} (${logOf(t)?.skipNote === SLOW_SKIP_NOTE ? 'slow: not run' : t.status})`)}`);
+    for (const l of testOutput(logOf(t), verbose, k)) console.log(l);
   }
   const failed = tests.filter((t) => t.status === 'failed');
+  const notRun = tests.filter((t) => t.status !== 'passed' && t.status !== 'failed');
+  const slowSkipped = notRun.filter((t) => logOf(t)?.skipNote === SLOW_SKIP_NOTE);
   const fileError = file.message ? trimFailure(file.message, root) : '';
-  if (failed.length === 0 && !fileError && tests.length > 0) {
+  if (failed.length === 0 && notRun.length === 0 && !fileError && tests.length > 0) {
     console.log(chalk.green(`\n✓ All ${tests.length} tests pass.`));
     if (target === 'solution') {
       console.log(chalk.dim(`The reference solution in solutions/${k.name}/ passes; your files were not touched.`));
@@ -202,15 +280,32 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
     return 0;
   }
   console.log();
+  let blamed: Kata[] = [];
   if (tests.length === 0 || (fileError && failed.length === 0)) {
     console.log(chalk.red(`The test file could not run${tests.length ? ' completely' : ''}: the code does not load.`));
     console.log(indent(fileError || '(no message)'));
+  } else if (failed.length === 0) {
+    console.log(chalk.red(`${notRun.length} of ${tests.length} tests did not run (${[...new Set(notRun.map((t) => t.status))].join(', ')}): not solved — every test must run and pass.`));
   } else {
     const teaching = failed.filter((t) => isTeaching(k, t));
     console.log(chalk.red(`${failed.length} of ${tests.length} tests fail`) + (teaching.length ? chalk.yellow(` (${teaching.length} of them the lesson's tests)`) : '') + '.');
+    if (slowSkipped.length) {
+      console.log(chalk.yellow(`${slowSkipped.length} slow test${slowSkipped.length === 1 ? '' : 's'} not run: the fast ones fail first (--all runs everything: npm run kata ${ref(k)} -- --all).`));
+    }
     const first = failed[0]!;
+    const firstMessage = trimFailure(first.failureMessages.join('\n'), root);
     console.log(chalk.bold(`\nFirst failure: ${first.title}`));
-    console.log(indent(trimFailure(first.failureMessages.join('\n'), root)));
+    console.log(indent(firstMessage));
+    if (failed.length > 1) {
+      console.log(chalk.bold(`\nThe other failures (first line of each):`));
+      for (const t of failed.slice(1)) {
+        const lines = trimFailure(t.failureMessages.join('\n'), root).split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('at '));
+        // "property failed on …:" says where; the line after it says what
+        const line = lines[0]?.endsWith(':') && lines[1] ? `${lines[0]} ${lines[1]}` : (lines[0] ?? '');
+        console.log(`  ${chalk.red('✗')} ${t.title}\n      ${line.length > LOG_WIDTH ? `${line.slice(0, LOG_WIDTH - 1)}…` : line}`);
+      }
+    }
+    blamed = blamedKatas(k, firstMessage);
   }
   console.log();
   if (target === 'solution') {
@@ -218,6 +313,13 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
     return 1;
   }
   const hintsShown = progress().hintsShown[k.name] ?? 0;
+  if (blamed.length) {
+    const files = blamed.flatMap((b) => kataPaths(b, root).files.map(rel)).join(', ');
+    console.log(`Next: the failure is in ${blamed.length === 1 ? 'kata' : 'katas'} ${blamed.map(ref).join(', ')}, not in ${k.name}: edit ${chalk.cyan(files)}`);
+    for (const b of blamed) console.log(`      ${chalk.cyan(`npm run kata ${ref(b)}`)}  (${b.title})`);
+    console.log(`      then ${chalk.cyan(`npm run kata ${ref(k)}`)} again`);
+    return 1;
+  }
   const files = paths.files.map(rel).join(', ');
   console.log(`Next: edit ${chalk.cyan(files)}, then ${chalk.cyan(`npm run kata ${ref(k)}`)} again`);
   console.log(`      ${chalk.cyan(`npm run kata ${ref(k)} -- --hint`)}   for a hint (${Math.min(hintsShown + 1, k.hints.length)} of ${k.hints.length})`);
@@ -271,6 +373,12 @@ async function runVerify(): Promise<number> {
 function doReset(query: string): number {
   const k = kataOrExit(manifest(), query);
   const outcomes = resetKata(k, root);
+  const p = progress();
+  if (p.solved.includes(k.name)) {
+    p.solved = p.solved.filter((n) => n !== k.name);
+    saveProgress(root, p);
+    console.log(`${k.name} is no longer marked solved (npm run kata ${ref(k)} solves it again).`);
+  }
   for (const o of outcomes) {
     if (o.status === 'unchanged') {
       console.log(`${o.file} has no local changes: nothing to reset.`);
@@ -282,6 +390,19 @@ function doReset(query: string): number {
   return 0;
 }
 
+/** How --help names a kata: a real one of the manifest ("3, 03, 03-diverging-accuracy or diverging-accuracy"). */
+function helpExample(): string {
+  let k: Kata | undefined;
+  try {
+    const m = manifest();
+    k = m.katas.find((x) => x.id === 3) ?? m.katas[0];
+  } catch {
+    k = undefined; // a broken manifest is reported when a kata is run
+  }
+  if (!k) return 'its number (3, 03) or its folder name under katas/';
+  return `${k.id}, ${ref(k)}, ${k.name} or ${k.name.replace(/^\d+-/, '')}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   // Set before .command(): subcommands copy it when they are made, so their usage errors exit 2 too.
   const program = new Command('kata').exitOverride();
@@ -290,15 +411,16 @@ async function main(argv: string[]): Promise<number> {
     .name('npm run kata')
     .usage('[kata] [-- options]  |  reset <kata>  |  verify  |  grade [-- --json --junit FILE]  |  checksums')
     .description('Run the course katas. Without a kata: list them with your progress.')
-    .argument('[kata]', 'kata number or name: 3, 03, 03-build-model or build-model')
+    .argument('[kata]', `kata number or name: ${helpExample()}`)
     .option('--hint', 'show the next hint of the kata')
     .option('--watch', 're-run the kata tests on every save')
     .option('--ui', 'open the Vitest UI for the kata')
     .option('--solution', "run the kata's tests against solutions/ instead of your files")
-    .option('--verbose', "also stream Vitest's own output")
+    .option('--verbose', "also stream Vitest's own output, and show all of what your code printed")
+    .option('--all', 'run every test: also the slow ones (training, experiments) when a fast test fails')
     .option('--browser', 'run the tests in an installed Chromium/Chrome on WebGPU, else WebGL')
     .option('--backend <name>', 'with --browser: webgl or webgpu; without: a Node backend (KATA_BACKEND)')
-    .action(async (query: string | undefined, opts: { hint?: boolean; watch?: boolean; ui?: boolean; solution?: boolean; verbose?: boolean; browser?: boolean; backend?: string }) => {
+    .action(async (query: string | undefined, opts: { hint?: boolean; watch?: boolean; ui?: boolean; solution?: boolean; verbose?: boolean; browser?: boolean; backend?: string; all?: boolean }) => {
       if (!query) {
         if (opts.hint || opts.watch || opts.ui || opts.solution) throw new UsageError('name a kata, e.g. npm run kata 3 -- --hint');
         listKatas();
@@ -308,9 +430,9 @@ async function main(argv: string[]): Promise<number> {
       const target: Target = opts.solution ? 'solution' : 'starter';
       const env = opts.hint ? undefined : backendEnv(opts);
       if (opts.hint) showHint(k);
-      else if (opts.watch) code = await interactive(k, target, 'watch', env);
-      else if (opts.ui) code = await interactive(k, target, 'ui', env);
-      else code = await runKata(k, target, !!opts.verbose, env);
+      else if (opts.watch) code = await interactive(k, target, 'watch', env, !!opts.all);
+      else if (opts.ui) code = await interactive(k, target, 'ui', env, !!opts.all);
+      else code = await runKata(k, target, !!opts.verbose, env, !!opts.all);
     });
   program
     .command('reset')

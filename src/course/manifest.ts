@@ -24,6 +24,12 @@ export interface Kata {
   mustFail: string[];
   /** Optional regex (source) that the starting file's failure messages must match. */
   failsWith?: string;
+  /**
+   * Test-title substrings of the slow tier (training, experiments): declared after the fast tests in the
+   * test file, and skipped in the same Vitest run when a fast test of the file failed (test/support/tiers.ts),
+   * unless `npm run kata N -- --all`. Empty when every test is fast.
+   */
+  slow: string[];
 }
 
 export interface Manifest {
@@ -48,7 +54,7 @@ export function manifestPath(root = courseRoot()): string {
   return path.join(root, 'katas', 'manifest.json');
 }
 
-const KNOWN_FIELDS = ['id', 'name', 'title', 'files', 'hints', 'mustFail', 'failsWith'] as const;
+const KNOWN_FIELDS = ['id', 'name', 'title', 'files', 'hints', 'mustFail', 'failsWith', 'slow'] as const;
 const NAME_RE = /^(\d{2,})-[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 function describeValue(v: unknown): string {
@@ -95,7 +101,7 @@ export function validateManifest(data: unknown, file = 'katas/manifest.json'): M
     }
     const id = k.id as number;
     if (typeof k.name !== 'string' || !NAME_RE.test(k.name)) {
-      fail(`${at}.name`, 'a folder name like "03-build-model" (two-digit number, dash, lowercase words)', k.name);
+      fail(`${at}.name`, 'a folder name like "03-diverging-accuracy" (two-digit number, dash, lowercase words)', k.name);
     }
     const name = k.name as string;
     const prefix = Number(NAME_RE.exec(name)![1]);
@@ -123,6 +129,7 @@ export function validateManifest(data: unknown, file = 'katas/manifest.json'): M
     });
     const hints = stringList('hints', 1);
     const mustFail = k.mustFail === undefined ? [] : stringList('mustFail', 0);
+    const slow = k.slow === undefined ? [] : stringList('slow', 0);
     let failsWith: string | undefined;
     if (k.failsWith !== undefined) {
       if (typeof k.failsWith !== 'string' || k.failsWith === '') {
@@ -142,6 +149,7 @@ export function validateManifest(data: unknown, file = 'katas/manifest.json'): M
       files,
       hints,
       mustFail,
+      slow,
       ...(failsWith !== undefined ? { failsWith } : {}),
     });
   });

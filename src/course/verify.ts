@@ -68,6 +68,9 @@ export function checkStarter(kata: Kata, file: FileResult | undefined, root: str
       if (t.status !== 'failed') problems.push(`starter: teaching test "${t.title}" ${t.status} (mustFail "${sub}": it must fail)`);
     }
   }
+  for (const sub of kata.slow) {
+    if (!tests.some((t) => t.title.includes(sub) || t.fullName.includes(sub))) problems.push(`slow "${sub}" matches no test title`);
+  }
   const re = kata.failsWith !== undefined ? new RegExp(kata.failsWith) : undefined;
   for (const t of failed) {
     const msg = t.failureMessages.join('\n');
@@ -128,8 +131,9 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
     const extra = opts.onLine ? { onLine: opts.onLine } : {};
     const [starter, solution] = files.length
       ? await Promise.all([
-          runSuite({ root, target: 'starter', otherKatas: 'solution', files, ...extra }),
-          runSuite({ root, target: 'solution', files, ...extra }),
+          // all: the slow tier runs even after a fast failure, so that slow teaching tests are seen failing.
+          runSuite({ root, target: 'starter', otherKatas: 'solution', files, all: true, ...extra }),
+          runSuite({ root, target: 'solution', files, all: true, ...extra }),
         ])
       : [undefined, undefined];
     backendLine = starter?.backendLine ?? solution?.backendLine;

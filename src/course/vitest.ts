@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './manifest.js';
+import type { KataLogReport } from './kata-reporter.js';
 
 export type Target = 'starter' | 'solution';
 
@@ -49,6 +50,8 @@ export interface SuiteRun {
   output: string;
   /** The backend line printed by the global setup, if seen. */
   backendLine: string | undefined;
+  /** What each test printed and its text annotations (./kata-reporter.ts); undefined when Vitest wrote none. */
+  logs?: KataLogReport;
   /** With `timings`: seconds per test file (absolute path), import + tests + hooks (./timing-reporter.ts). */
   seconds?: Record<string, number>;
 }
@@ -61,7 +64,7 @@ export function kataEnv(root: string, target: Target, color = false, base: NodeJ
   for (const [k, v] of Object.entries(base)) {
     // Colour is decided per run (colour libraries treat any FORCE_COLOR, even "0", differently).
     if (k.startsWith('VITEST') || k === 'TEST' || k === 'NODE_ENV' || k === 'FORCE_COLOR' || k === 'NO_COLOR') continue;
-    if (k === 'KATA_OTHER_KATAS') continue; // set per run by runSuite, never inherited
+    if (k === 'KATA_OTHER_KATAS' || k === 'KATA_ALL' || k === 'KATA_LOG_FILE' || k === 'KATA_WATCH_KATA') continue; // set per run, never inherited
     if (k === 'KATA_IN_BROWSER' || k === 'KATA_BROWSER_PATH' || k === 'KATA_BROWSER_BACKEND') continue; // browser mode: per run (extraEnv)
     env[k] = v;
   }
@@ -92,6 +95,8 @@ export interface RunSuiteOptions {
   extraEnv?: NodeJS.ProcessEnv;
   /** Also measure each file's import + run time (`kata grade`). */
   timings?: boolean;
+  /** Run every test: no slow tier skipped after a fast failure (KATA_ALL=1, test/support/tiers.ts). */
+  all?: boolean;
 }
 
 /** Runs the kata suite once with a JSON reporter to a temp file and returns the parsed report. */
@@ -99,12 +104,14 @@ export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'kata-report-'));
   const reportFile = path.join(tmp, 'report.json');
   const timingFile = path.join(tmp, 'timing.json');
+  const logFile = path.join(tmp, 'logs.json');
   const args = [
     vitestBin,
     'run',
     ...(opts.files ?? []),
     ...(opts.stream ? ['--reporter=default'] : []),
     '--reporter=json',
+    `--reporter=${path.join(repoRoot, 'src/course/kata-reporter.ts')}`,
     ...(opts.timings ? [`--reporter=${path.join(repoRoot, 'src/course/timing-reporter.ts')}`] : []),
     `--outputFile.json=${reportFile}`,
     '--passWithNoTests',
@@ -113,6 +120,8 @@ export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
     const env = kataEnv(opts.root, opts.target, !!opts.stream && !!process.stdout.isTTY);
     if (opts.otherKatas) env.KATA_OTHER_KATAS = opts.otherKatas;
     if (opts.timings) env.KATA_TIMING_FILE = timingFile;
+    env.KATA_LOG_FILE = logFile;
+    if (opts.all) env.KATA_ALL = '1';
     Object.assign(env, opts.extraEnv);
     const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -156,7 +165,13 @@ export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
         seconds = undefined;
       }
     }
-    return { report, exitCode, output, backendLine, ...(seconds ? { seconds } : {}) };
+    let logs: KataLogReport | undefined;
+    try {
+      logs = JSON.parse(readFileSync(logFile, 'utf8')) as KataLogReport;
+    } catch {
+      logs = undefined;
+    }
+    return { report, exitCode, output, backendLine, ...(seconds ? { seconds } : {}), ...(logs ? { logs } : {}) };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
