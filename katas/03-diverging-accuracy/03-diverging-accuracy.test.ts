@@ -1,11 +1,13 @@
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
 import { tf } from '../../src/lib/tf.js';
-import { InMemoryDataset } from '../../src/lib/data/dataset.js';
+import { DataLoader, InMemoryDataset, type Batch } from '../../src/lib/data/dataset.js';
+import { mulberry32 } from '../../src/lib/data/random.js';
 import { assertProperty } from '../../test/support/kata-test.js';
 import type { EpochRecord } from '../../solutions/02-training-loop/training-loop.js';
 import { runSeedExperiment, SEED_EXPERIMENT } from './experiment.js';
 import { SeedLoader } from './seed-loader.js';
+import { checkLabelsFollowImages } from './label-check.js';
 
 /**
  * A dataset whose images say who they are: every pixel of example i is (i + 1) / 1000, and its label
@@ -62,15 +64,14 @@ function readEpochs(loader: SeedLoader, epochs: number): Row[] {
 function firstMismatch(rows: Row[], ds: InMemoryDataset): string | null {
   const bad = rows.filter((r) => ds.labels[r.example] !== r.label);
   if (bad.length === 0) return null;
-  const r = bad[0]!;
   const perEpoch = [...new Set(rows.map((q) => q.epoch))].map((e) => {
     const all = rows.filter((q) => q.epoch === e);
-    return `epoch ${e}: ${all.filter((q) => ds.labels[q.example] !== q.label).length}/${all.length} rows wrong`;
+    return `epoch ${e}: ${all.filter((q) => ds.labels[q.example] !== q.label).length}/${all.length}`;
   });
   return (
-    `images and labels: expected every row to carry its own example's label, got ${bad.length} of ${rows.length} rows wrong ` +
-    `(${perEpoch.join(', ')}).\n  First: epoch ${r.epoch}, batch ${r.batch}, row ${r.row} holds the image of example ${r.example} ` +
-    `(label ${ds.labels[r.example]}) with label ${r.label}.`
+    `images and labels: the invariant "row j of x and row j of y are the same example" does not hold: ` +
+    `expected every row's label to be the label of the image in that row, got ${bad.length} of ${rows.length} rows ` +
+    `whose label is not their image's (${perEpoch.join(', ')}). Your checkLabelsFollowImages should say where.`
   );
 }
 
@@ -78,7 +79,24 @@ function orderOf(rows: Row[], epoch: number): number[] {
   return rows.filter((r) => r.epoch === epoch).map((r) => r.example);
 }
 
-describe('kata 03 — the root cause: the training batches', () => {
+const fmt = (h: EpochRecord[], key: 'accuracy' | 'trainingLoss'): string => h.map((r) => r[key].toFixed(2)).join(' ');
+
+describe('kata 03 — the symptom', () => {
+  it(`validation accuracy stays at or above 0.85 at every epoch (${SEED_EXPERIMENT.epochs} epochs, 500 Dress and 500 Coat images)`, async () => {
+    const history = await runSeedExperiment();
+    const low = history.filter((r) => !(r.accuracy >= 0.85));
+    const rising = !(history.at(-1)!.trainingLoss <= history[0]!.trainingLoss);
+    if (low.length > 0 || rising) {
+      throw new Error(
+        `validation accuracy per epoch: ${fmt(history, 'accuracy')} — expected >= 0.85 every epoch\n` +
+          `training loss per epoch:       ${fmt(history, 'trainingLoss')} — expected to fall (ln 2 = 0.69 is a two-class model that has learned nothing)\n` +
+          `  The model and the loop are kata 01's and kata 02's; only the training batches come from your seed-loader.ts.`,
+      );
+    }
+  }, 120_000);
+});
+
+describe('kata 03 — the invariant: row j of x and row j of y are the same example', () => {
   it('every batch pairs each image with its own label, in every epoch (23 examples, batches of 4, 3 epochs)', () => {
     const ds = selfDescribing(23);
     const rows = readEpochs(new SeedLoader(ds, 4, 7), 3);
@@ -95,6 +113,136 @@ describe('kata 03 — the root cause: the training batches', () => {
       }),
       60,
     );
+  });
+});
+
+/** n random 2x2 images (distinct), labels i % numClasses in a seeded order: a dataset that does not describe itself. */
+function randomDataset(n: number, numClasses: number, seed: number): InMemoryDataset {
+  const rng = mulberry32(seed);
+  const images = Float32Array.from({ length: n * 4 }, () => rng());
+  const labels = Int32Array.from({ length: n }, (_, i) => (i * 7 + seed) % numClasses);
+  return new InMemoryDataset(images, labels, [2, 2, 1], Array.from({ length: numClasses }, (_, c) => `c${c}`));
+}
+
+type Fault = 'labels rotated by one row' | 'two rows swap their images, not their labels';
+
+/**
+ * A correct loader (the project's DataLoader, shuffled, seed 5) with ONE planted fault in one batch of one
+ * epoch; every other batch is right. The test first proves that the fault really breaks the invariant.
+ */
+class PlantedFault extends DataLoader {
+  private epochsRead = 0;
+  constructor(
+    ds: InMemoryDataset,
+    batchSize: number,
+    private readonly at: { epoch: number; batch: number; fault: Fault },
+  ) {
+    super(ds, { batchSize, shuffle: true, seed: 5 });
+  }
+
+  override *[Symbol.iterator](): Generator<Batch> {
+    const epoch = this.epochsRead++;
+    let b = 0;
+    const inner = super[Symbol.iterator]();
+    for (let r = inner.next(); !r.done; r = inner.next()) {
+      const batch = r.value;
+      if (epoch !== this.at.epoch || b++ !== this.at.batch) {
+        yield batch;
+        continue;
+      }
+      const { x, y } = batch;
+      const n = y.shape[0];
+      const planted = tf.tidy(() =>
+        this.at.fault === 'labels rotated by one row'
+          ? { x: x.clone(), y: tf.concat([y.slice(1), y.slice(0, 1)]) }
+          : { x: tf.gather(x, tf.tensor1d([n - 1, ...Array.from({ length: n - 2 }, (_, k) => k + 1), 0], 'int32')), y: y.clone() },
+      );
+      tf.dispose([x, y]);
+      yield planted as Batch;
+    }
+  }
+}
+
+/** The planted fault, proven real by the test's own reading of the rows: at least one row's label is not its image's. */
+function planted(ds: InMemoryDataset, batchSize: number, at: { epoch: number; batch: number; fault: Fault }): () => PlantedFault {
+  const make = (): PlantedFault => new PlantedFault(ds, batchSize, at);
+  const labelOf = new Map<string, number>();
+  for (let i = 0; i < ds.length; i++) labelOf.set(Array.from(ds.images.subarray(i * 4, i * 4 + 4)).join(), ds.labels[i]!);
+  const loader = make();
+  let wrong = 0;
+  for (let e = 0; e <= at.epoch; e++) {
+    for (const { x, y } of loader) {
+      const px = x.dataSync();
+      const ys = y.dataSync();
+      for (let j = 0; j < ys.length; j++) if (labelOf.get(Array.from(px.subarray(j * 4, j * 4 + 4)).join()) !== ys[j]) wrong++;
+      tf.dispose([x, y]);
+    }
+  }
+  if (wrong === 0) throw new Error(`test fixture: the planted fault (${at.fault}) left every row right; pick another batch`);
+  return make;
+}
+
+function expectRejected(run: () => void, what: string, mentions: string[]): void {
+  let message: string | null = null;
+  try {
+    run();
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  if (message === null) {
+    throw new Error(`checkLabelsFollowImages: expected it to throw for ${what}, got a normal return (a dtype and shape check cannot see a label on the wrong image)`);
+  }
+  const missing = mentions.filter((m) => !message!.includes(m));
+  if (missing.length > 0) {
+    throw new Error(`checkLabelsFollowImages threw for ${what}, as it should, but its message does not say where: expected it to mention ${missing.map((m) => `"${m}"`).join(' and ')}, got "${message}"`);
+  }
+}
+
+function expectAccepted(run: () => void, what: string): void {
+  try {
+    run();
+  } catch (e) {
+    throw new Error(`checkLabelsFollowImages: expected a normal return for ${what} (every row keeps its own label), got "${(e as Error).message}"`);
+  }
+}
+
+describe('kata 03 — your check: checkLabelsFollowImages tells a broken loader from a correct one', () => {
+  const ds = randomDataset(27, 3, 4);
+
+  it('throws for a shuffling loader whose labels are rotated by one row in batch 2 of epoch 2, naming epoch 2 and batch 2', () => {
+    const make = planted(ds, 4, { epoch: 2, batch: 2, fault: 'labels rotated by one row' });
+    expectRejected(() => checkLabelsFollowImages(make(), 3), 'labels rotated by one row in batch 2 of epoch 2', ['epoch 2', 'batch 2']);
+  });
+
+  it('throws for a loader where two rows of the last batch of epoch 1 swap their images but keep their labels', () => {
+    const make = planted(ds, 5, { epoch: 1, batch: 5, fault: 'two rows swap their images, not their labels' });
+    expectRejected(() => checkLabelsFollowImages(make(), 2), 'two images swapped in batch 5 of epoch 1', ['epoch 1', 'batch 5']);
+  });
+
+  it('reads as many epochs as it is asked: a fault in epoch 4 is caught with epochs = 5, not looked for with epochs = 3', () => {
+    const make = planted(ds, 6, { epoch: 4, batch: 0, fault: 'labels rotated by one row' });
+    expectRejected(() => checkLabelsFollowImages(make(), 5), 'a fault in epoch 4 (epochs = 5)', ['epoch 4']);
+    expectAccepted(() => checkLabelsFollowImages(make(), 3), 'the first 3 epochs of a loader whose first fault is in epoch 4');
+  });
+
+  it('returns normally for correct loaders: shuffled (batches of 4), in file order, batches of 1 and one batch larger than the data', () => {
+    const other = randomDataset(11, 2, 9);
+    expectAccepted(() => checkLabelsFollowImages(new DataLoader(ds, { batchSize: 4, shuffle: true, seed: 5 }), 3), 'a shuffled DataLoader, batches of 4');
+    expectAccepted(() => checkLabelsFollowImages(new DataLoader(ds, { batchSize: 4 }), 2), 'a DataLoader in file order');
+    expectAccepted(() => checkLabelsFollowImages(new DataLoader(other, { batchSize: 1, shuffle: true, seed: 2 }), 3), 'a shuffled DataLoader, batches of 1');
+    expectAccepted(() => checkLabelsFollowImages(new DataLoader(other, { batchSize: 32, shuffle: true, seed: 3 }), 2), 'one batch of all 11 examples');
+  });
+
+  it('leaks no tensor, whether it returns or throws', () => {
+    const before = tf.memory().numTensors;
+    try {
+      checkLabelsFollowImages(planted(ds, 4, { epoch: 2, batch: 2, fault: 'labels rotated by one row' })(), 3);
+    } catch {
+      // thrown or not, the batches it read must be disposed
+    }
+    checkLabelsFollowImages(new DataLoader(ds, { batchSize: 4, shuffle: true, seed: 5 }), 2);
+    const after = tf.memory().numTensors;
+    if (after !== before) throw new Error(`tf.memory().numTensors: expected ${before} after checkLabelsFollowImages, got ${after}`);
   });
 });
 
@@ -136,23 +284,4 @@ describe('kata 03 — what the loader must still do', () => {
     const after = tf.memory().numTensors;
     if (after !== before) throw new Error(`tf.memory().numTensors: expected ${before} after two epochs, got ${after}`);
   });
-});
-
-function curve(h: EpochRecord[]): string {
-  return h
-    .map((r) => `  epoch ${r.epoch}: training loss ${r.trainingLoss.toFixed(2)}, validation accuracy ${r.accuracy.toFixed(2)}`)
-    .join('\n');
-}
-
-describe('kata 03 — the symptom', () => {
-  it(`validation accuracy stays at or above 0.85 at every epoch after the first (${SEED_EXPERIMENT.epochs} epochs, 500 Dress and 500 Coat images)`, async () => {
-    const history = await runSeedExperiment();
-    const bad = history.slice(1).filter((r) => !(r.accuracy >= 0.85));
-    if (bad.length > 0) {
-      throw new Error(
-        `validation accuracy: expected >= 0.85 at every epoch after the first, got\n${curve(history)}\n` +
-          `  A training loss near ln 2 = 0.69 on two classes means the labels tell the model nothing about the images.`,
-      );
-    }
-  }, 120_000);
 });

@@ -2,6 +2,7 @@
  * The seed's experiment at kata size: the seed's model (seed-model.ts) trained by the reference loop
  * (kata 02) with YOUR training loader (seed-loader.ts) on the bundled Dress/Coat images, committed
  * pretrained backbone. Validation uses the project's DataLoader, so only the training batches differ.
+ * The frozen backbone's features are computed once per image (frozen-features.ts): same run, seconds.
  * Used by the tests and by demo.ts.
  */
 import { tf } from '../../src/lib/tf.js';
@@ -9,6 +10,7 @@ import { loadBundledPair } from '../../src/lib/data/bundled.js';
 import { DataLoader, trainValSplit } from '../../src/lib/data/dataset.js';
 import { loadBackbone, type Backbone } from '../../src/lib/models/backbones.js';
 import { train, type EpochRecord } from '../../solutions/02-training-loop/training-loop.js';
+import { FrozenFeatures } from '../../src/lib/frozen-features.js';
 import { seedModel } from './seed-model.js';
 import { SeedLoader } from './seed-loader.js';
 
@@ -22,7 +24,7 @@ export async function runSeedExperiment(
   const { train: pool } = loadBundledPair();
   const { train: trainSet, val } = trainValSplit(pool.perClass(opts.perClass, opts.seed), opts.valFraction, opts.seed);
   const backbone = opts.backbone ?? (await loadBackbone('resnet-mini'));
-  const model = seedModel(backbone, 2);
+  const model = seedModel(backbone, 2, new FrozenFeatures(backbone, [trainSet, val]));
   const optimizer = tf.train.adam(opts.lr);
   try {
     return await train({

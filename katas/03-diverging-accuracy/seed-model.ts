@@ -6,8 +6,10 @@
 import { tf } from '../../src/lib/tf.js';
 import type { Backbone } from '../../src/lib/models/backbones.js';
 import type { Classifier, ForwardOptions } from '../../src/lib/classifier.js';
+import type { FrozenFeatures } from '../../src/lib/frozen-features.js';
 
-export function seedModel(backbone: Backbone, numClasses = 2): Classifier {
+/** `cached`: the backbone's features computed once per image (frozen-features.ts) — the same function, faster. */
+export function seedModel(backbone: Backbone, numClasses = 2, cached?: FrozenFeatures): Classifier {
   backbone.model.trainable = false; // for p in model.parameters(): p.requires_grad = False
   const head = tf.sequential({
     name: 'fc',
@@ -22,7 +24,9 @@ export function seedModel(backbone: Backbone, numClasses = 2): Classifier {
     forward(images: tf.Tensor4D, { training }: ForwardOptions): tf.Tensor2D {
       return tf.tidy(() => {
         // features float32 [B,F]: the frozen backbone in inference mode, whatever the head does
-        const features = backbone.model.apply(backbone.preprocess(images), { training: false }) as tf.Tensor2D;
+        const features = cached
+          ? cached.of(images)
+          : (backbone.model.apply(backbone.preprocess(images), { training: false }) as tf.Tensor2D);
         return head.apply(features, { training }) as tf.Tensor2D; // logits float32 [B,C]; dropout only in training
       });
     },
