@@ -31,7 +31,7 @@ import { resetKata, ResetError } from '../course/reset.js';
 import { formatVerifyTable, verify } from '../course/verify.js';
 import { GradeUsageError, runChecksums, runGrade } from './kata-grade.js';
 import { kataEnv, runSuite, trimFailure, vitestBin, type AssertionResult, type Target } from '../course/vitest.js';
-import type { TestLog } from '../course/kata-reporter.js';
+import { FIRST_FAILURE_LINE, type FirstFailure, type TestLog } from '../course/kata-reporter.js';
 import { SLOW_SKIP_NOTE } from '../course/tiers.js';
 import { vitestUiArgs } from '../course/ui.js';
 import { BROWSER_BACKENDS, browserEnv, findBrowser, NoBrowserError, type BrowserBackend } from '../course/browser.js';
@@ -214,6 +214,7 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
   };
   if (verbose) header();
   const status = progressLine();
+  let early: FirstFailure | undefined;
   const run = await runSuite({
     root,
     target,
@@ -230,6 +231,21 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
         }
       } else if (!verbose && line.startsWith('kata-progress: ')) {
         status.show(line.slice('kata-progress: '.length));
+      } else if (!verbose && line.startsWith(FIRST_FAILURE_LINE) && !early) {
+        // The first failure at once, while the other tests still run (slow katas: seconds instead of a minute).
+        try {
+          early = JSON.parse(line.slice(FIRST_FAILURE_LINE.length)) as FirstFailure;
+        } catch {
+          return;
+        }
+        status.clear();
+        if (!sawBackend) header();
+        sawBackend = true;
+        const title = early.titlePath.at(-1) ?? '';
+        const lesson = k.mustFail.some((m) => early!.titlePath.join(' ').includes(m)) ? chalk.yellow('  ← the lesson') : '';
+        console.log(chalk.bold(`\nFirst failure: ${title}`) + lesson);
+        console.log(indent(trimFailure(early.message, root)));
+        console.log(chalk.dim(`\n  … the other tests are still running (Ctrl-C stops here)`));
       }
     },
   });
@@ -294,8 +310,12 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
     }
     const first = failed[0]!;
     const firstMessage = trimFailure(first.failureMessages.join('\n'), root);
-    console.log(chalk.bold(`\nFirst failure: ${first.title}`));
-    console.log(indent(firstMessage));
+    if (early && early.titlePath.at(-1) === first.title) {
+      console.log(chalk.bold(`\nFirst failure: ${first.title}`) + chalk.dim(' (its message is above)'));
+    } else {
+      console.log(chalk.bold(`\nFirst failure: ${first.title}`));
+      console.log(indent(firstMessage));
+    }
     if (failed.length > 1) {
       console.log(chalk.bold(`\nThe other failures (first line of each):`));
       for (const t of failed.slice(1)) {

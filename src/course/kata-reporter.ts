@@ -15,6 +15,14 @@ import type { UserConsoleLog } from 'vitest';
 import { loadProgress, saveProgress } from './progress.js';
 
 export const PROGRESS_PREFIX = '[progress] ';
+/** The runner's line for the first failed test, as soon as it fails: FIRST_FAILURE_LINE + JSON of FirstFailure. */
+export const FIRST_FAILURE_LINE = 'kata-first-failure: ';
+
+export interface FirstFailure {
+  file: string;
+  titlePath: string[];
+  message: string;
+}
 
 export interface TestLog {
   /** The describe titles around the test (outermost first) and its title. */
@@ -43,10 +51,22 @@ function titlePath(t: TestCase): string[] {
 export default class KataReporter implements Reporter {
   private logs = new Map<string, Array<{ type: 'stdout' | 'stderr'; content: string }>>();
   private outside: string[] = [];
+  private firstShown = false;
 
   onTestRunStart(): void {
     this.logs.clear();
     this.outside = [];
+    this.firstShown = false;
+  }
+
+  /** The first failure goes to the runner at once (KATA_LOG_FILE runs): the learner reads it while the rest runs. */
+  onTestCaseResult(t: TestCase): void {
+    const r = t.result();
+    if (this.firstShown || r.state !== 'failed' || !process.env.KATA_LOG_FILE) return;
+    this.firstShown = true;
+    const message = (r.errors ?? []).map((e) => e.stack || e.message).join('\n');
+    const first: FirstFailure = { file: t.module.moduleId, titlePath: titlePath(t), message };
+    process.stdout.write(`${FIRST_FAILURE_LINE}${JSON.stringify(first)}\n`);
   }
 
   onUserConsoleLog(log: UserConsoleLog): void {
