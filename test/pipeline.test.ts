@@ -199,6 +199,10 @@ describe('npm run train (CLI)', () => {
     expect(r.stdout).toMatch(/^Epoch: 0, Training Loss: /m);
     expect(r.stdout).toMatch(/^test accuracy: \d\.\d{4} on 20 held-out test images \(Dress vs Coat\)$/m);
     expect(r.stdout).toMatch(/^seconds: \d+\.\d$/m);
+    // the curves: one terminal line per series, and an SVG chart next to the model
+    expect(r.stdout).toMatch(/^curve: validation accuracy\s+[▁▂▃▄▅▆▇█]\s+\d\.\d\d$/m);
+    expect(r.stdout).toMatch(/^curve: training loss\s+[▁▂▃▄▅▆▇█]\s+\d+\.\d\d$/m);
+    expect(readFileSync(path.join(out, 'curves.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*validation accuracy[\s\S]*<\/svg>$/);
     const json = JSON.parse(lines[lines.length - 1]!);
     expect(Object.keys(json)).toEqual(expect.arrayContaining(['backend', 'epochs', 'labelsPerClass', 'testAccuracy', 'seconds']));
     expect(json).toMatchObject({ epochs: 1, labelsPerClass: 3, testImages: 20, mode: 'transfer' });

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
+import { showCurves } from '../../test/support/curves.js';
 import { tf } from '../../src/lib/tf.js';
 import { loadBundledPair } from '../../src/lib/data/bundled.js';
 import type { InMemoryDataset } from '../../src/lib/data/dataset.js';
@@ -374,7 +375,7 @@ describe('kata 08 — fine-tuning leaks nothing and learns what the frozen head 
     if (made !== 1) throw new Error(`model.forward: expected 1 new tensor (the logits it returns), got ${made}`);
   });
 
-  it('fine-tuning fits what the frozen head cannot: 16 steps from the same head end at a lower loss on their 256 images than 16 steps of the head alone', async () => {
+  it('fine-tuning fits what the frozen head cannot: 16 steps from the same head end at a lower loss on their 256 images than 16 steps of the head alone', async (ctx) => {
     // Held-out accuracy needs a longer run (demo.ts, README: 10 epochs of 2000 images); this checks the mechanism in
     // 16 steps: with conv4 learning too, the same steps fit the images better than the head alone (measured: 2.5% lower).
     // conv1–conv3 are frozen and in inference mode (the tests above), a fixed function: their output is computed once
@@ -409,14 +410,17 @@ describe('kata 08 — fine-tuning leaks nothing and learns what the frozen head 
     const opt = tf.train.adam(lr.headLr);
     disposables.push(opt);
     const headVars = frozenHead.trainableWeights.map((w) => w.read() as tf.Variable);
+    const headLosses: number[] = []; // per step, for the curves
+    const fineLosses: number[] = [];
     batches.forEach((rows, s) => {
       setDropoutSeed(frozenHead, 100 + s);
       tf.tidy(() => {
         const idx = tf.tensor1d(rows, 'int32');
-        opt.minimize(() => {
+        const cost = opt.minimize(() => {
           const logits = frozenHead.apply(tf.gather(fx, idx), { training: true }) as tf.Tensor2D;
           return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.gather(images.y, idx), 2), logits) as tf.Scalar;
-        }, false, headVars);
+        }, true, headVars);
+        headLosses.push(cost!.dataSync()[0]!);
       });
     });
     const frozen = lossOf(tf.tidy(() => frozenHead.apply(fx, { training: false }) as tf.Tensor2D));
@@ -430,12 +434,16 @@ describe('kata 08 — fine-tuning leaks nothing and learns what the frozen head 
         return [tf.gather(below, idx), tf.gather(images.y, idx)] as [tf.Tensor4D, tf.Tensor1D];
       });
       try {
-        step(t, bx, by);
+        fineLosses.push(step(t, bx, by));
       } finally {
         tf.dispose([bx, by]);
       }
     });
     const fineTuned = lossOf(explain('model.forward(images, { training: false })', () => model.forward(below, { training: false })));
+    await showCurves(ctx, `batch loss per step (then on all 256 images: head alone ${frozen.toFixed(4)}, fine-tuned ${fineTuned.toFixed(4)})`, [
+      { label: 'loss, head alone', values: headLosses, panel: 'training loss per step' },
+      { label: 'loss, fine-tuned (yours)', values: fineLosses, panel: 'training loss per step', expected: 'to end below the head alone' },
+    ], { xTitle: 'step', firstX: 1 });
     if (!(fineTuned < frozen)) {
       throw new Error(
         `loss on the 256 images after 16 steps (headLr ${lr.headLr}, backboneLr ${lr.backboneLr}) from the same head: expected fine-tuned < ` +

@@ -7,9 +7,10 @@ import { buildModel } from '../01-build-model/build-model.js';
 import { train } from '../02-training-loop/training-loop.js';
 import { toClassIndices } from '../04-dtype-cast/dtype-cast.js';
 import { accuracy, squeezeTargets } from '../05-squeeze/squeeze.js';
-import { runCapstone, type CapstoneResult } from './capstone.js';
+import { CAPSTONE_DEFAULTS, runCapstone, type CapstoneResult } from './capstone.js';
 import { disposeSeedData, loadSeedData, type SeedData } from './seed-data.js';
 import { slowBeforeAll } from '../../test/support/tiers.js';
+import { historyCurves, progressLog, showCurves } from '../../test/support/curves.js';
 
 /** The bundled pair, read once for the whole file (each read decompresses and parses four IDX files). */
 let pair: ReturnType<typeof loadBundledPair> | undefined;
@@ -193,7 +194,7 @@ describe('kata 10 — the capstone run (8 epochs on 1,600 images, test on 2,000)
     data = loadSeedData();
     tensorsBefore = tf.memory().numTensors;
     logLines = [];
-    result = await runCapstone(data, { log: (l) => logLines.push(l) });
+    result = await runCapstone(data, { log: progressLog('capstone', CAPSTONE_DEFAULTS.epochs, (l) => logLines.push(l)) });
   }, 240_000);
   afterAll(() => {
     try {
@@ -204,8 +205,9 @@ describe('kata 10 — the capstone run (8 epochs on 1,600 images, test on 2,000)
     if (data) disposeSeedData(data);
   });
 
-  it('reaches at least 0.90 accuracy on the 2,000 bundled test images with your pieces', () => {
+  it('reaches at least 0.90 accuracy on the 2,000 bundled test images with your pieces', async (ctx) => {
     requirePieces();
+    await showCurves(ctx, `the capstone run, per epoch (test accuracy ${result.testAccuracy.toFixed(3)})`, historyCurves(result.history, '≥ 0.90 on the test images at the end'));
     if (!(result.testAccuracy >= 0.9)) {
       throw new Error(
         `testAccuracy: expected >= 0.90, got ${result.testAccuracy.toFixed(4)} after ${result.seconds.toFixed(1)} s.\n` +

@@ -6,7 +6,10 @@
  *                    [--data <folder> --backbone resnet50 --weights <path|random>] [--out DIR] [--verbose] [--json]
  */
 import './backend-flag.js'; // first: rejects a bad --backend / KATA_BACKEND before src/lib/tf.ts loads
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { backendLine } from '../lib/tf.js';
+import { curveLines, curveSvg, type Curve } from '../lib/curves.js';
 import { displayPath, REPO_ROOT } from '../lib/data/paths.js';
 import { UsageError } from '../lib/cli/usage-error.js';
 import { BACKBONE_INPUT_SHAPES, bundledData, folderData, type PipelineData } from '../reference/data.js';
@@ -68,9 +71,16 @@ try {
     `labels: ${result.labelsPerClass} per class (${result.trainImages} train, ${result.valImages} validation); ` +
       `weights: ${shortPaths(result.weights)}; ${result.cacheFeatures ? 'head trained on cached features' : 'backbone forwarded every batch'}`,
   );
+  const curves: Curve[] = [
+    { label: 'validation accuracy', values: result.history.map((r) => r.accuracy) },
+    { label: 'training loss', values: result.history.map((r) => r.trainingLoss) },
+    { label: 'validation loss', values: result.history.map((r) => r.validationLoss) },
+  ];
+  for (const line of curveLines(curves)) console.log(`curve: ${line}`);
+  writeFileSync(path.join(out, 'curves.svg'), await curveSvg(`npm run train: ${mode}, per epoch`, curves));
   console.log(`test accuracy: ${result.testAccuracy.toFixed(4)} on ${result.testImages} held-out test images (${result.classNames.join(' vs ')})`);
   console.log(`seconds: ${result.seconds.toFixed(1)}`);
-  console.log(`saved: ${displayPath(out)}/ (head/, ${result.mode === 'scratch' ? 'backbone/, ' : ''}pipeline.json — backbone ${result.backbone})`);
+  console.log(`saved: ${displayPath(out)}/ (head/, ${result.mode === 'scratch' ? 'backbone/, ' : ''}pipeline.json, curves.svg — backbone ${result.backbone})`);
   if (opts.json) {
     console.log(JSON.stringify(trainSummary(result, displayPath(out))));
   }

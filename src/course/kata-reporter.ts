@@ -13,8 +13,8 @@ import path from 'node:path';
 import type { Reporter, TestModule, TestCase } from 'vitest/node';
 import type { UserConsoleLog } from 'vitest';
 import { loadProgress, saveProgress } from './progress.js';
+import { PROGRESS_PREFIX } from './tiers.js';
 
-export const PROGRESS_PREFIX = '[progress] ';
 /** The runner's line for the first failed test, as soon as it fails: FIRST_FAILURE_LINE + JSON of FirstFailure. */
 export const FIRST_FAILURE_LINE = 'kata-first-failure: ';
 
