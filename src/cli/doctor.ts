@@ -18,9 +18,45 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import chalk from 'chalk';
 import { describeAdapter, describeRenderer, isSoftwareAdapter, isSoftwareRenderer, probeBrowser, type BrowserProbe, type FoundBrowser } from '../course/browser-probe.js';
 import { findBrowser, NoBrowserError } from '../course/browser.js';
-import { backend, backendLine, isInstalled, tf } from '../lib/tf.js';
+import { backendSource, requestedBackend } from '../lib/backend-override.js';
 import { exitOnUsageError, parseArgs } from './usage.js';
 import { doctorProgram } from './programs/tools.js';
+
+/**
+ * The diagnostic command reports a requested backend that cannot load (`--backend gpu` without tfjs-node-gpu)
+ * instead of stopping on it: src/lib/tf.ts loads with the automatic choice (the override hidden from it while
+ * it loads), then the request is tried and its failure becomes one line of the report.
+ */
+async function loadTf(): Promise<{ lib: typeof import('../lib/tf.js'); requestProblem?: string }> {
+  const requested = requestedBackend();
+  const source = backendSource();
+  const argv = [...process.argv];
+  const env = process.env.KATA_BACKEND;
+  if (requested) {
+    const i = process.argv.findIndex((a) => a === '--backend' || a.startsWith('--backend='));
+    if (i >= 0) process.argv.splice(i, process.argv[i]!.includes('=') ? 1 : 2);
+    delete process.env.KATA_BACKEND;
+  }
+  try {
+    const lib = await import('../lib/tf.js');
+    if (!requested) return { lib };
+    process.argv.splice(0, process.argv.length, ...argv);
+    if (source === 'KATA_BACKEND') process.env.KATA_BACKEND = env;
+    try {
+      Object.assign(lib.backend, await lib.chooseBackend(requested));
+      return { lib };
+    } catch (e) {
+      if ((e as Error).name !== 'BackendLoadError') throw e;
+      return { lib, requestProblem: (e as Error).message };
+    }
+  } finally {
+    process.argv.splice(0, process.argv.length, ...argv);
+    if (env !== undefined) process.env.KATA_BACKEND = env;
+  }
+}
+
+const { lib, requestProblem } = await loadTf();
+const { backend, backendLine, isInstalled, tf } = lib;
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -170,6 +206,7 @@ async function wasmSection(): Promise<void> {
 }
 
 async function main(): Promise<number> {
+  if (requestProblem) console.log(chalk.yellow(`${no} ${requestProblem}`) + chalk.dim(' — the report below is on the automatic choice'));
   console.log(chalk.bold(backendLine()));
   console.log(`node ${process.version}, npm ${version('npm', ['--version'])}, ${os.platform()} ${os.arch()}, ${os.cpus().length} CPU cores`);
   nodeGpuSection();

@@ -25,6 +25,7 @@ import path from 'node:path';
 import chalk from 'chalk';
 import { Command, type CommanderError } from 'commander';
 import { oneLine } from './usage.js';
+import { settingsProblem } from './settings-check.js';
 import { courseRoot, findKata, kataPaths, loadManifest, ManifestError, repoRoot, type Kata, type Manifest } from '../course/manifest.js';
 import { loadProgress, saveProgress, type Progress } from '../course/progress.js';
 import { resetKata, ResetError } from '../course/reset.js';
@@ -125,7 +126,18 @@ function backendEnv(opts: { browser?: boolean; backend?: string }): NodeJS.Proce
   if (b !== undefined && (BROWSER_BACKENDS as readonly string[]).includes(b)) {
     throw new UsageError(`--backend ${b}: the ${b} backend runs in a browser: add --browser (npm run kata N -- --browser --backend ${b})`);
   }
+  nodeSettingsOrExit(opts.backend);
   return b === undefined ? undefined : { KATA_BACKEND: b };
+}
+
+/**
+ * The backend and thread settings of a Node run (`--backend X`, KATA_BACKEND, KATA_THREADS), checked before
+ * Vitest starts, as src/cli/backend-flag.ts does for train and doctor: one line naming the flag or variable
+ * the learner used, exit 2 — not a stack trace from the child's global setup.
+ */
+function nodeSettingsOrExit(flagBackend?: string): void {
+  const problem = settingsProblem({ argv: flagBackend === undefined ? [] : ['--backend', flagBackend], env: process.env, installed: true });
+  if (problem) throw new UsageError(problem);
 }
 
 function isTeaching(k: Kata, t: AssertionResult): boolean {
@@ -465,6 +477,7 @@ async function main(argv: string[]): Promise<number> {
     .command('verify')
     .description('course check: every starter fails its teaching tests (not a compile error), every solution passes')
     .action(async () => {
+      nodeSettingsOrExit();
       code = await runVerify();
     });
   program
@@ -473,6 +486,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--json', 'also print one JSON object as the last line of stdout')
     .option('--junit <file>', 'also write a JUnit XML report to <file>')
     .action(async (opts: { json?: boolean; junit?: string }) => {
+      nodeSettingsOrExit();
       code = await runGrade(root, opts);
     });
   program

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { registerWasmTrainingKernels } from './wasm/register.js';
-import { requestedBackend } from './backend-override.js';
+import { BackendLoadError, backendLoadMessage, backendSource, requestedBackend } from './backend-override.js';
 import { chooseThreads, type ThreadChoice } from './threads/count.js';
 import { startWasm } from './threads/wasm-threads.js';
 
@@ -158,7 +158,8 @@ export async function chooseBackend(override = requestedBackend()): Promise<Back
     return info;
   };
   if (override) {
-    const why = `requested by ${process.argv.some((a) => a.startsWith('--backend')) ? '--backend' : 'KATA_BACKEND'}=${override}`;
+    const source = backendSource();
+    const why = `requested by ${source}=${override}`;
     let info: BackendInfo | string;
     if (override === 'cpu') info = await useCpu();
     else if (override === 'wasm') info = await tryWasm();
@@ -167,7 +168,7 @@ export async function chooseBackend(override = requestedBackend()): Promise<Back
       info = await tryNode('@tensorflow/tfjs-node-gpu');
       if (typeof info === 'string' && override === 'tensorflow') info = await tryNode('@tensorflow/tfjs-node');
     }
-    if (typeof info === 'string') throw new Error(`backend override ${override}: ${info}`);
+    if (typeof info === 'string') throw new BackendLoadError(backendLoadMessage(override, info, source));
     return pick(info, why)!;
   }
   for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const) {
