@@ -27,8 +27,8 @@ import { Command, type CommanderError } from 'commander';
 import { oneLine } from './usage.js';
 import { settingsProblem } from './settings-check.js';
 import { courseRoot, findKata, kataPaths, loadManifest, ManifestError, repoRoot, type Kata, type Manifest } from '../course/manifest.js';
-import { loadProgress, saveProgress, type Progress } from '../course/progress.js';
-import { resetKata, ResetError } from '../course/reset.js';
+import { loadProgress, ProgressError, saveProgress, type Progress } from '../course/progress.js';
+import { resetKata, ResetError, type ResetOutcome } from '../course/reset.js';
 import { formatVerifyTable, verify } from '../course/verify.js';
 import { GradeUsageError, runChecksums, runGrade } from './kata-grade.js';
 import { kataEnv, runSuite, trimFailure, vitestBin, type AssertionResult, type Target } from '../course/vitest.js';
@@ -300,7 +300,12 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
     const m = manifest();
     const p = progress();
     if (!p.solved.includes(k.name)) p.solved.push(k.name);
-    saveProgress(root, p);
+    try {
+      saveProgress(root, p);
+    } catch (e) {
+      if (!(e instanceof ProgressError)) throw e;
+      console.error(chalk.yellow(`warning: ${e.message}`)); // solved all the same: only the ✓ of the list is lost
+    }
     const solved = new Set(p.solved);
     const next = m.katas.find((x) => x.id > k.id && !solved.has(x.name)) ?? m.katas.find((x) => !solved.has(x.name));
     console.log(chalk.green.bold(`Kata ${k.name} solved!`));
@@ -402,22 +407,31 @@ async function runVerify(): Promise<number> {
   return 1;
 }
 
+function printReset(o: ResetOutcome): void {
+  if (o.status === 'unchanged' && !o.backup) {
+    console.log(`${o.file} has no local changes: nothing to reset.`);
+    return;
+  }
+  if (o.backup) console.log(`Saved your version of ${o.file} to ${chalk.cyan(o.backup)}`);
+  if (o.status === 'restored') console.log(chalk.green(`Restored ${o.file} to its starting version`) + chalk.dim(` (from ${o.from})`));
+}
+
 function doReset(query: string): number {
   const k = kataOrExit(manifest(), query);
-  const outcomes = resetKata(k, root);
+  let outcomes: ResetOutcome[];
+  try {
+    outcomes = resetKata(k, root);
+  } catch (e) {
+    // What was done before the failure is said first: the learner must know where their version was saved.
+    if (e instanceof ResetError) e.done.forEach(printReset);
+    throw e;
+  }
+  outcomes.forEach(printReset); // first: a progress file that cannot be written must not hide where the backup went
   const p = progress();
   if (p.solved.includes(k.name)) {
     p.solved = p.solved.filter((n) => n !== k.name);
     saveProgress(root, p);
     console.log(`${k.name} is no longer marked solved (npm run kata ${ref(k)} solves it again).`);
-  }
-  for (const o of outcomes) {
-    if (o.status === 'unchanged') {
-      console.log(`${o.file} has no local changes: nothing to reset.`);
-    } else {
-      if (o.backup) console.log(`Saved your version of ${o.file} to ${chalk.cyan(o.backup)}`);
-      console.log(chalk.green(`Restored ${o.file} to its starting version`) + chalk.dim(` (from ${o.from})`));
-    }
   }
   return 0;
 }
@@ -516,9 +530,9 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv);
 } catch (e) {
-  if (e instanceof UsageError || e instanceof ManifestError || e instanceof ResetError || e instanceof GradeUsageError || e instanceof NoBrowserError) {
+  if (e instanceof UsageError || e instanceof ManifestError || e instanceof ResetError || e instanceof ProgressError || e instanceof GradeUsageError || e instanceof NoBrowserError) {
     console.error(chalk.red(`error: ${e.message}`));
-    process.exitCode = e instanceof ResetError ? 1 : 2;
+    process.exitCode = e instanceof ResetError || e instanceof ProgressError ? 1 : 2;
   } else {
     throw e;
   }

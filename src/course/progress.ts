@@ -2,8 +2,11 @@
  * The learner's progress: `<root>/.kata-progress.json` — which katas passed, how many hints were shown.
  * A corrupted file is never silently dropped: it is moved aside to `.kata-progress.json.bak`
  * (or .bak.2, .bak.3, … when that exists) with a clear message, and progress starts empty.
+ * It is written atomically (a temp file in the same folder, then a rename), so a reader never sees it half
+ * written; a write or read that fails is a ProgressError: one line naming the file, the system's code and the
+ * way out.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface Progress {
@@ -11,6 +14,15 @@ export interface Progress {
   solved: string[];
   /** How many hints of each kata's ladder were shown. */
   hintsShown: Record<string, number>;
+}
+
+/** The progress file cannot be read or written (EACCES, EISDIR, EROFS, …): one line, with the way out. */
+export class ProgressError extends Error {
+  override name = 'ProgressError';
+}
+
+function fsCode(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? (e as Error).message.split('\n')[0]!;
 }
 
 export const PROGRESS_FILE = '.kata-progress.json';
@@ -49,7 +61,12 @@ function validate(data: unknown): Progress {
 export function loadProgress(root: string): LoadedProgress {
   const file = progressPath(root);
   if (!existsSync(file)) return { progress: { solved: [], hintsShown: {} } };
-  const text = readFileSync(file, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ProgressError(`${PROGRESS_FILE}: expected a readable file, got ${fsCode(e)}; fix its permissions, or move it away to start with empty progress`);
+  }
   try {
     let data: unknown;
     try {
@@ -61,7 +78,11 @@ export function loadProgress(root: string): LoadedProgress {
   } catch (e) {
     let bak = `${file}.bak`;
     for (let i = 2; existsSync(bak); i++) bak = `${file}.bak.${i}`;
-    renameSync(file, bak);
+    try {
+      renameSync(file, bak);
+    } catch (err) {
+      throw new ProgressError(`${PROGRESS_FILE} is corrupted (${(e as Error).message.split('\n')[0]}) and could not be moved aside (${fsCode(err)}): move ${file} away to start with empty progress`);
+    }
     return {
       progress: { solved: [], hintsShown: {} },
       warning:
@@ -73,5 +94,19 @@ export function loadProgress(root: string): LoadedProgress {
 
 export function saveProgress(root: string, progress: Progress): void {
   const clean: Progress = { solved: [...new Set(progress.solved)].sort(), hintsShown: progress.hintsShown };
-  writeFileSync(progressPath(root), JSON.stringify(clean, null, 2) + '\n');
+  const file = progressPath(root);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, JSON.stringify(clean, null, 2) + '\n');
+    renameSync(tmp, file);
+  } catch (e) {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the folder refuses even that: nothing was written there
+    }
+    throw new ProgressError(
+      `${PROGRESS_FILE}: expected to save your progress, got ${fsCode(e)} writing it; make the file and its folder writable (your code is not affected)`,
+    );
+  }
 }

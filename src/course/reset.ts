@@ -19,6 +19,13 @@ export interface ResetOutcome {
 
 export class ResetError extends Error {
   override name = 'ResetError';
+  /** What was done before the failure (a backup already written is among them): the runner prints these first. */
+  done: ResetOutcome[] = [];
+}
+
+/** `EACCES` / `EROFS` / …, from a failed fs call. */
+function code(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? (e as Error).message.split('\n')[0]!;
 }
 
 function git(cwd: string, args: string[]): Buffer {
@@ -64,17 +71,31 @@ export function resetKata(kata: Kata, root: string, now = new Date()): ResetOutc
       continue;
     }
     let backup: string | undefined;
+    const fail = (message: string, partial?: ResetOutcome): never => {
+      const err = new ResetError(message);
+      err.done = partial ? [...outcomes, partial] : outcomes;
+      throw err;
+    };
     if (current) {
       const dir = path.join(root, '.kata-backups', kata.name);
-      mkdirSync(dir, { recursive: true });
       const base = path.basename(abs, '.ts');
       let target = path.join(dir, `${base}.${timestamp(now)}.ts`);
       for (let i = 2; existsSync(target); i++) target = path.join(dir, `${base}.${timestamp(now)}-${i}.ts`);
-      writeFileSync(target, current);
+      try {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(target, current, { flag: 'wx' });
+      } catch (e) {
+        fail(`cannot save your version of ${rel} to ${path.relative(root, target)} (${code(e)}): nothing was reset; make ${path.relative(root, dir)} writable and run the reset again`);
+      }
       backup = path.relative(root, target);
     }
-    mkdirSync(path.dirname(abs), { recursive: true });
-    writeFileSync(abs, content);
+    try {
+      mkdirSync(path.dirname(abs), { recursive: true });
+      writeFileSync(abs, content);
+    } catch (e) {
+      const partial: ResetOutcome = { file: rel, status: 'unchanged', ...(backup ? { backup } : {}) };
+      fail(`cannot write ${rel} (${code(e)}): expected a writable file, it was not restored${backup ? ` (your version is safe in ${backup})` : ''}; make it writable (chmod u+w ${rel}) and run the reset again`, partial);
+    }
     outcomes.push({ file: rel, status: 'restored', from, ...(backup ? { backup } : {}) });
   }
   return outcomes;
