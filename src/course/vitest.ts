@@ -6,7 +6,8 @@
  * resolves to, without npx's second of start-up.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { removeOnExit } from './cleanup.js';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './manifest.js';
@@ -102,6 +103,7 @@ export interface RunSuiteOptions {
 /** Runs the kata suite once with a JSON reporter to a temp file and returns the parsed report. */
 export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'kata-report-'));
+  const removeTmp = removeOnExit(tmp); // also on Ctrl-C and every other early exit (./cleanup.ts)
   const reportFile = path.join(tmp, 'report.json');
   const timingFile = path.join(tmp, 'timing.json');
   const logFile = path.join(tmp, 'logs.json');
@@ -173,7 +175,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
     }
     return { report, exitCode, output, backendLine, ...(seconds ? { seconds } : {}), ...(logs ? { logs } : {}) };
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    removeTmp();
   }
 }
 

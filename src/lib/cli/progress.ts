@@ -1,4 +1,13 @@
-/** A cli-progress bar for one epoch of mini-batches; silent when stdout is not a terminal or quiet. */
+/**
+ * A cli-progress bar for one epoch of mini-batches; silent when the stream (stderr) is not a terminal or quiet.
+ *
+ * It leaves the terminal's state alone: the cursor stays visible (hideCursor: false) and line wrapping on
+ * (linewrap: true: cli-progress cuts the line to the terminal's width itself). By default cli-progress hides the
+ * cursor and turns wrapping off until stop(), and Ctrl-C in the middle of an epoch never reaches stop(): under
+ * tsx no handler can be relied on to undo it either, since tsx SIGKILLs a child whose event loop does not answer
+ * a relayed signal within 60 ms — and a training step holds the loop longer than that. Nothing changed, nothing
+ * to restore, on any exit.
+ */
 import cliProgress from 'cli-progress';
 
 export interface EpochBar {
@@ -6,10 +15,10 @@ export interface EpochBar {
   stop(): void;
 }
 
-export function epochBar(label: string, total: number, quiet = false): EpochBar {
-  if (quiet || !process.stderr.isTTY) return { tick: () => {}, stop: () => {} };
+export function epochBar(label: string, total: number, quiet = false, stream: NodeJS.WriteStream = process.stderr): EpochBar {
+  if (quiet || !stream.isTTY) return { tick: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {value}/{total} | {metrics} | {duration}s`, stream: process.stderr, hideCursor: true },
+    { format: `${label} [{bar}] {value}/{total} | {metrics} | {duration}s`, stream, hideCursor: false, linewrap: true },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0, { metrics: '' });
