@@ -4,6 +4,8 @@ import { assertProperty, disposedAfterEach } from '../../test/support/kata-test.
 import { tf } from '../../src/lib/tf.js';
 import { describeTensor, describeValue, formatShape } from '../../src/lib/describe.js';
 import { accuracy, squeezeTargets } from './squeeze.js';
+import { toClassIndices } from '../04-dtype-cast/dtype-cast.js';
+import { runSeedLoop, SEED_FAILURE, type SeedEpoch } from './seed-failure.js';
 
 // ---------- expectations that explain themselves ----------
 
@@ -264,6 +266,36 @@ describe('kata 05 — no leaks', () => {
       );
     }
   });
+});
+
+const perEpoch = (h: SeedEpoch[], key: 'accuracy' | 'trainingLoss' | 'trueAccuracy'): string => h.map((r) => r[key].toFixed(2)).join(' ');
+
+describe("kata 05 — closing experiment: the seed's loop on float32 [B,1] targets (Dress vs Coat)", () => {
+  it("without guards, TensorFlow.js broadcasts [B] against [B,1]: the loop reports 0.50 every epoch and its training loss stays near ln 2 (this is tfjs, not your code)", async () => {
+    const h = await runSeedLoop(null, () => {}, { ...SEED_FAILURE, epochs: 2 });
+    if (!h.every((r) => Math.abs(r.accuracy - 0.5) < 0.03 && r.trainingLoss > 0.6)) {
+      throw new Error(
+        `the seed's loop without guards: expected accuracy 0.50 (a [B,B] comparison) and training loss >= 0.6 every epoch, ` +
+          `got accuracy ${perEpoch(h, 'accuracy')}, training loss ${perEpoch(h, 'trainingLoss')}: ` +
+          `TensorFlow.js no longer broadcasts as measured in README.md — the table there needs measuring again`,
+      );
+    }
+  }, 120_000);
+
+  it(`with your squeezeTargets and kata 04's toClassIndices on every batch, and your accuracy: validation accuracy >= 0.85 every epoch (${SEED_FAILURE.epochs} epochs; the last validation batch holds 1 image)`, async () => {
+    let h: SeedEpoch[];
+    try {
+      h = await runSeedLoop({ squeezeTargets, toClassIndices, accuracy });
+    } catch (e) {
+      throw new Error(`the seed's loop with your guards threw — ${(e as Error).message}\n  A batch of one is still a batch: [1,1] must become [1], not a scalar.`);
+    }
+    if (!h.every((r) => r.accuracy >= 0.85 && Math.abs(r.accuracy - r.trueAccuracy) < 1e-6)) {
+      throw new Error(
+        `the seed's loop with your guards: expected validation accuracy >= 0.85 every epoch, equal to what the model really scores, ` +
+          `got ${perEpoch(h, 'accuracy')} (the model really scores ${perEpoch(h, 'trueAccuracy')}; training loss ${perEpoch(h, 'trainingLoss')})`,
+      );
+    }
+  }, 120_000);
 });
 
 function rows4(): number[][] {
