@@ -112,6 +112,33 @@ function interactive(args: string[], ready: RegExp, timeoutMs = 90_000, cmd = 'n
   });
 }
 
+/** Starts a server command, waits for its URL (`ready`), runs `use(url)` against it, then kills its process group. */
+async function serving(args: string[], ready: RegExp, use: (url: string) => Promise<void>, timeoutMs = 90_000): Promise<{ out: string }> {
+  const child = spawn('npm', args, { cwd: copy, env: env(), detached: true });
+  let out = '';
+  const url = new Promise<string>((resolve, reject) => {
+    const on = (b: Buffer): void => {
+      out += b.toString();
+      const m = ready.exec(out);
+      if (m) resolve(m[0]);
+    };
+    child.stdout.on('data', on);
+    child.stderr.on('data', on);
+    child.on('close', (code) => reject(new Error(`npm ${args.join(' ')} ended (exit ${code}) before printing ${ready}:\n${out.slice(-1500)}`)));
+    setTimeout(() => reject(new Error(`npm ${args.join(' ')}: no ${ready} within ${timeoutMs / 1000} s:\n${out.slice(-1500)}`)), timeoutMs);
+  });
+  try {
+    await use(await url);
+    return { out };
+  } finally {
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 const show = (r: Run): string => `exit ${r.code} after ${r.seconds.toFixed(1)} s; output:\n${r.out.slice(-2500)}`;
 
 /** A small fake full Fashion-MNIST (all 10 classes, random pixels) for the commands that need the full set. */
@@ -289,6 +316,26 @@ const CHECKS: Check[] = [
       expect(existsSync(path.join(out, 'weights.bin'))).toBe(true);
     },
   },
+  {
+    pattern: /^npm run site$/,
+    run: async () => {
+      // Started, one lesson page and its Markdown (compiled from katas/…/README.md on request) and a file the live
+      // experiment reads fetched from the URL it prints, then its process group killed.
+      const r = await serving(['run', '-s', 'site'], /http:\/\/127\.0\.0\.1:\d+\//, async (url) => {
+        const page = await fetch(`${url}katas/03-diverging-accuracy/README.html`);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('<div id="app">');
+        const lesson = await fetch(`${url}katas/03-diverging-accuracy/README.md`);
+        expect(lesson.status).toBe(200);
+        expect(await lesson.text()).toContain('the diverging accuracy');
+        const labels = await fetch(`${url}repo/data/fashion-mnist-dress-coat/train-labels-idx1-ubyte.gz.bin`);
+        expect(Buffer.from(await labels.arrayBuffer())).toEqual(readFileSync(path.join(copy, 'data/fashion-mnist-dress-coat/train-labels-idx1-ubyte.gz')));
+      });
+      expect(r.out).toContain('vitepress');
+    },
+  },
+  // Built once by the site's browser test (and reused while its inputs are the same): a second build here would cost minutes.
+  { pattern: /^npm run site:build$/, coveredBy: { file: 'test/site.test.ts', contains: "spawn('npm', ['run', '-s', 'site:build']" } },
   { pattern: /^npm run verify$/, coveredBy: { file: 'test/katas.meta.test.ts', contains: "spawn('npm', ['run', '-s', 'verify']" } },
   {
     pattern: /^npm run fixtures$/,
