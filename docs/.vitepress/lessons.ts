@@ -5,7 +5,7 @@
  *
  * The insertion points are the README's own headings: the diagram right after the concept's heading
  * ("## The concept…", or "## The trap…"), the figures and the live experiment after "## What we measured"
- * / "## See it yourself" (else before "## What to do"). A README without those headings still gets both,
+ * / "## See it yourself" / "## The symptom…" (else before "## What to do"). A README without those headings still gets both,
  * before its first "## What to do" or at its end.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -63,13 +63,13 @@ const DIAGRAMS: Record<string, Diagram> = {
     ],
   },
   '03': {
-    caption: 'The seed’s loader: images are taken through the shuffled order, labels by position — the same in epoch 0 only.',
+    caption: 'The seed’s experiment: only the training batches come from your file; the model, the frozen features and kata 02’s loop are given and correct.',
     nodes: [
-      { label: 'order', sub: 'file order, shuffled after each epoch', kind: 'data' },
-      { label: 'x row j', sub: 'images[order[start + j]]', kind: 'yours' },
-      { label: 'y row j', sub: 'labels[start + j]  ✗', kind: 'bug' },
-      { label: 'epoch ≥ 1', sub: 'random labels', kind: 'bug' },
-      { label: 'accuracy', sub: '0.91 → 0.50 …, loss → ln 2', kind: 'check' },
+      { label: 'Dress/Coat images', sub: '600 train, 400 validation', kind: 'data' },
+      { label: 'SeedLoader', sub: 'batches {x, y}, new order per epoch', kind: 'yours' },
+      { label: 'frozen backbone', sub: 'features once per image', kind: 'frozen' },
+      { label: 'head + the loop', sub: 'Adam 1e-3, batches of 32', kind: 'train' },
+      { label: 'the log, per epoch', sub: 'accuracy, training loss', kind: 'check' },
     ],
   },
   '04': {
@@ -229,7 +229,7 @@ export function lessonMarkdown(md: MarkdownRenderer): void {
       const text = h2(i);
       if (text === undefined) continue;
       if (concept < 0 && /^the (concept|trap)/i.test(text)) concept = i + 3;
-      if (measured < 0 && /^(what we measured|see it yourself)/i.test(text)) measured = i + 3;
+      if (measured < 0 && /^(what we measured|see it yourself|the symptom)/i.test(text)) measured = i + 3;
       if (todo < 0 && /^what to do/i.test(text)) todo = i;
     }
     const figuresAt = measured >= 0 ? measured : todo >= 0 ? todo : tokens.length;
