@@ -193,5 +193,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // `npm run mutate` (KATA_MUTATE=1): Stryker runs the same file once per mutant; a worker that keeps
+    // tfjs loaded between runs saves seconds per mutant (Stryker switches mutants at run time, no re-import).
+    ...(process.env.KATA_MUTATE === '1' ? { isolate: false } : {}),
   },
 });

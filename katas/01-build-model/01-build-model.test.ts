@@ -215,6 +215,27 @@ describe('kata 01 — the frozen backbone', () => {
     }
     if (headChanged.length === 0) throw new Error('head after one training step: expected its weights to change, got none changed');
   });
+
+  it('freezeBackbone: false fine-tunes the backbone in training mode: a step moves its kernels AND its BatchNorm statistics', async () => {
+    const model = await fresh({ freezeBackbone: false });
+    const before = snapshot(model.backbone.model);
+    const y = tf.tensor1d([0, 0, 0, 0, 1, 1], 'int32');
+    trainingStep(model, images, y);
+    y.dispose();
+    const changed = changedWeights(before, model.backbone.model);
+    model.dispose();
+    const stats = changed.filter((n) => /moving_(mean|variance)/.test(n));
+    const kernels = changed.filter((n) => !/moving_(mean|variance)/.test(n));
+    if (kernels.length === 0 || stats.length === 0) {
+      throw new Error(
+        `backbone after one training step with freezeBackbone: false: expected its kernels and its BatchNorm moving_mean/moving_variance to change, ` +
+          `got ${kernels.length} kernels and ${stats.length} BatchNorm statistics changed.\n` +
+          '  An unfrozen backbone is being fine-tuned: it must run with { training: true } in a training forward, so its BatchNorm\n' +
+          '  layers normalise with batch statistics and update their moving averages. The mode depends on BOTH training and\n' +
+          '  freezeBackbone: a backbone hard-coded to { training: false } trains its kernels against frozen statistics.',
+      );
+    }
+  });
 });
 
 // ---------- bad input ----------

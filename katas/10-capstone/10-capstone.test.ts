@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import { tf } from '../../src/lib/tf.js';
 import { loadBundledPair } from '../../src/lib/data/bundled.js';
 import { DataLoader } from '../../src/lib/data/dataset.js';
@@ -11,6 +11,9 @@ import { CAPSTONE_DEFAULTS, runCapstone, type CapstoneResult } from './capstone.
 import { disposeSeedData, loadSeedData, type SeedData } from './seed-data.js';
 import { slowBeforeAll } from '../../test/support/tiers.js';
 import { historyCurves, progressLog, showCurves } from '../../test/support/curves.js';
+
+// Kata 05's accuracy() as your capstone calls it: the real function, watched (every call and what it returned).
+vi.mock(import('../05-squeeze/squeeze.js'), { spy: true });
 
 /** The bundled pair, read once for the whole file (each read decompresses and parses four IDX files). */
 let pair: ReturnType<typeof loadBundledPair> | undefined;
@@ -188,13 +191,22 @@ describe('kata 10 — the capstone run (8 epochs on 1,600 images, test on 2,000)
   let result: CapstoneResult;
   let tensorsBefore: number;
   let logLines: string[];
+  /** The calls of kata 05's accuracy() during the run: the labels' shape and dtype, and what it returned. */
+  let accuracyCalls: { targets: string; batch: number; returned: number }[] = [];
   // The slow tier (katas/manifest.json "slow"): declared last, trained only when the fast tests above pass.
   slowBeforeAll(async () => {
     if (pieces.length > 0) return; // each test says which kata to finish
     data = loadSeedData();
     tensorsBefore = tf.memory().numTensors;
     logLines = [];
+    vi.mocked(accuracy).mockClear();
     result = await runCapstone(data, { log: progressLog('capstone', CAPSTONE_DEFAULTS.epochs, (l) => logLines.push(l)) });
+    const spy = vi.mocked(accuracy).mock;
+    accuracyCalls = spy.calls.map(([, t], i) => ({
+      targets: `${t.dtype} [${t.shape.join(',')}]`,
+      batch: t.shape[0] ?? 0,
+      returned: spy.results[i]?.type === 'return' ? (spy.results[i]!.value as number) : Number.NaN,
+    }));
   }, 240_000);
   afterAll(() => {
     try {
@@ -224,6 +236,29 @@ describe('kata 10 — the capstone run (8 epochs on 1,600 images, test on 2,000)
       throw new Error(
         `testAccuracy: expected the returned model's accuracy ${truth.toFixed(4)} (recounted with int32 [B] labels), ` +
           `got ${result.testAccuracy.toFixed(4)} reported.\n  A [B] prediction compared with [B,1] targets is a [B,B] matrix: its mean is not an accuracy (kata 05).`,
+      );
+    }
+  });
+
+  it("the test accuracy is kata 05's accuracy() over all 2,000 test images, never a hand-made comparison", () => {
+    requirePieces();
+    // The last calls that cover the 2,000 test images, batch by batch (validation may call it too).
+    let covered = 0;
+    let weighted = 0;
+    for (let i = accuracyCalls.length - 1; i >= 0 && covered < 2000; i--) {
+      covered += accuracyCalls[i]!.batch;
+      weighted += accuracyCalls[i]!.returned * accuracyCalls[i]!.batch;
+    }
+    const fromAccuracy = covered === 2000 ? weighted / 2000 : Number.NaN;
+    if (!(Math.abs(fromAccuracy - result.testAccuracy) < 1e-6)) {
+      throw new Error(
+        `testAccuracy: expected Σ accuracy(logits, y) × batch size / 2,000 over the test batches, computed by kata 05's accuracy(), ` +
+          `got ${result.testAccuracy.toFixed(4)} reported and ${accuracyCalls.length} call(s) of accuracy() covering ` +
+          `${accuracyCalls.reduce((n, c) => n + c.batch, 0)} examples (${[...new Set(accuracyCalls.map((c) => c.targets))].join(', ') || 'none'}).\n` +
+          '  A test accuracy computed by hand — tf.equal(argMax, tf.squeeze(rawTargets)) — is right only while the raw targets\n' +
+          '  happen to have the shape you expect: tf.squeeze without an axis turns [1,1] into a scalar and tf.equal broadcasts\n' +
+          '  [B] against [B,1] into a [B,B] matrix without a word. Score the test split through the same guards as training:\n' +
+          '  squeezeTargets → toClassIndices (int32 [B]) → accuracy(logits, y), which refuses any other shape.',
       );
     }
   });

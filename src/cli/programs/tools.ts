@@ -3,7 +3,7 @@
  * running them (test/cli-usage.test.ts).
  */
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { REPO_ROOT } from '../../lib/data/paths.js';
 import { backendChoice, existingDir, existingFile, intAtLeast, numberWhere, outPath } from '../usage.js';
 
@@ -53,4 +53,25 @@ export function coverageProgram(): Command {
     .description('Vitest v8 coverage of src/lib and solutions/: the kata tests against the solutions, then the project tests.')
     .option('--quick', `a smoke run: katas ${QUICK_KATAS.join(', ')} and ${QUICK_PROJECT_TESTS.join(', ')} only (the figures are partial)`)
     .option('--out <dir>', 'where the reports go (katas/ and project/ inside)', outPath('--out'), path.join(REPO_ROOT, 'coverage'));
+}
+
+export function mutateProgram(): Command {
+  return new Command('mutate')
+    .description(
+      "StrykerJS mutation testing of solutions/: each kata's solution files are mutated one change at a time and " +
+        "that kata's own tests (against the solution) must fail on every mutant. Katas run one after the other; " +
+        'the score per kata is printed at the end and the HTML/JSON reports go to reports/mutation/<kata>/.',
+    )
+    .argument('[kata]', 'one kata (3, 03 or 03-diverging-accuracy); default: every kata in the manifest')
+    .option('--lines <from-to>', 'mutate only these lines of the solution file (e.g. 20-60; one kata with one file)', lineRange)
+    .option('--concurrency <n>', 'test-runner processes in parallel (the machine has few cores: 1 or 2)', intAtLeast('--concurrency', 1), 1)
+    .option('--dry-run', 'only the initial test run and the count of mutants (a quick check that the set-up works)')
+    .option('--no-check', 'skip the TypeScript checker (mutants that do not compile then count as killed by the tests)');
+}
+
+/** --lines 20-60 → "20-60" (Stryker's mutate range suffix). */
+function lineRange(v: string): string {
+  const m = /^(\d+)-(\d+)$/.exec(v.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < Number(m[1])) throw new InvalidArgumentError(`--lines: expected a range of line numbers FROM-TO with 1 <= FROM <= TO, got ${JSON.stringify(v)}`);
+  return `${Number(m[1])}-${Number(m[2])}`;
 }
