@@ -304,6 +304,23 @@ const CHECKS: Check[] = [
     },
   },
   {
+    pattern: /^npm run mutate$/,
+    run: async () => {
+      const help = await npm(['run', '-s', 'mutate', '--', '--help']);
+      expect(help.code, show(help)).toBe(0);
+      expect(help.stdout).toMatch(/--dry-run/);
+      const bad = await npm(['run', '-s', 'mutate', '99']);
+      expect(bad.code, show(bad)).toBe(2);
+      expect(bad.out.trim().split('\n')).toHaveLength(1);
+      expect(bad.out).toMatch(/^mutate: kata: expected one of 1, 2, .* got "99"/);
+      // The quick form: Stryker instruments kata 04's solution and runs its tests once (no mutant runs).
+      const r = await npm(['run', '-s', 'mutate', '4', '--', '--dry-run', '--no-check'], 200_000);
+      expect(r.code, show(r)).toBe(0);
+      expect(r.out).toMatch(/Instrumented 1 source file\(s\) with \d+ mutant\(s\)/);
+      expect(r.stdout).toMatch(/mutate: kata 04-dtype-cast: the initial test run passed/);
+    },
+  },
+  {
     pattern: /^npm run backbone:pretrain$/,
     run: async () => {
       const out = path.join(tmp, 'pretrained');
