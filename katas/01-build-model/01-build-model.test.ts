@@ -6,6 +6,8 @@ import { loadBackbone, type Backbone } from '../../src/lib/models/backbones.js';
 import type { TransferModel } from '../../src/lib/classifier.js';
 import { pathFromUrl, readTextFile } from '../../src/lib/files.js';
 import { buildModel } from './build-model.js';
+import { checkDevice, type DeviceWanted } from './device.js';
+import type { DeviceFacts } from '../../src/lib/device.js';
 
 // ---------- fixtures ----------
 
@@ -271,5 +273,109 @@ describe('kata 01 — memory', () => {
     const after = tf.memory().numTensors;
     model.head.dispose();
     if (after !== before) throw new Error(`tf.memory().numTensors: expected ${before} after two forward passes, got ${after}`);
+  });
+});
+
+// ---------- part 2: the device, checked, not assumed ----------
+
+/** Facts as each runtime reports them (the strings tfjs-node's and the browser's backend lines carry). */
+const FACTS = {
+  nodeGpuFellBack: { backend: 'tensorflow', detail: 'native CPU: libtensorflow found no usable CUDA GPU (needs CUDA 11.2 + cuDNN 8.1; npm run doctor)' },
+  nodeGpu: { backend: 'tensorflow', detail: 'GPU: NVIDIA A100-SXM4-40GB' },
+  swiftShaderWebgl: { backend: 'webgl', detail: 'adapter: ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)' },
+  swiftShaderWebgpu: { backend: 'webgpu', detail: 'adapter: google swiftshader Google SwiftShader' },
+  llvmpipe: { backend: 'webgl', detail: 'adapter: ANGLE (Mesa, llvmpipe (LLVM 15.0.6, 256 bits), OpenGL 4.5)' },
+  lavapipe: { backend: 'webgpu', detail: 'adapter: mesa cpu llvmpipe (LLVM 15.0.6, 256 bits) lavapipe' },
+  basicRender: { backend: 'webgl', detail: 'adapter: ANGLE (Microsoft, Microsoft Basic Render Driver Direct3D11 vs_5_0 ps_5_0, D3D11)' },
+  nvidiaWebgl: { backend: 'webgl', detail: 'adapter: ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 (0x00002503) Direct3D11 vs_5_0 ps_5_0, D3D11)' },
+  appleWebgpu: { backend: 'webgpu', detail: 'adapter: apple metal-3 Apple M2' },
+  wasm: { backend: 'wasm', detail: 'SIMD, 2 threads: 2 cores (os.availableParallelism())' },
+  cpu: { backend: 'cpu', detail: 'pure JavaScript' },
+} satisfies Record<string, DeviceFacts>;
+
+function expectThrows(wanted: DeviceWanted, facts: DeviceFacts, mentions: string[], why: string): void {
+  let kind: string | undefined;
+  try {
+    kind = checkDevice(wanted, facts);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const missing = mentions.filter((m) => !msg.toLowerCase().includes(m.toLowerCase()));
+    if (missing.length > 0) {
+      throw new Error(`checkDevice(${JSON.stringify(wanted)}, ${facts.backend} "${facts.detail}") threw, as it should, but its message does not name ${missing.map((m) => `"${m}"`).join(', ')}: "${msg}"`);
+    }
+    return;
+  }
+  throw new Error(
+    `checkDevice(${JSON.stringify(wanted)}, ${facts.backend} "${facts.detail}"): expected it to throw (${why}), got a normal return '${kind}' — ` +
+      `the kind must come from what the backend in use reports, not from what was asked for`,
+  );
+}
+
+describe('kata 01 — the device: checked, not assumed', () => {
+  it('asked for a GPU, tfjs-node-gpu fell back to the CPU (no CUDA): throws, naming gpu, tensorflow and the CPU', () => {
+    expectThrows({ kind: 'gpu' }, FACTS.nodeGpuFellBack, ['gpu', 'tensorflow', 'native CPU'], 'libtensorflow runs on the CPU');
+  });
+
+  it('asked for a GPU, the browser renders in software (SwiftShader, WebGL and WebGPU): throws, naming the adapter', () => {
+    expectThrows({ kind: 'gpu' }, FACTS.swiftShaderWebgl, ['gpu', 'webgl', 'SwiftShader'], 'SwiftShader is the CPU drawing');
+    expectThrows({ kind: 'gpu', backend: 'webgpu' }, FACTS.swiftShaderWebgpu, ['gpu', 'webgpu', 'SwiftShader'], 'a SwiftShader WebGPU adapter');
+  });
+
+  it('llvmpipe, lavapipe and Microsoft Basic Render Driver are software too: not a GPU, and accepted when software is asked for', () => {
+    for (const f of [FACTS.llvmpipe, FACTS.lavapipe, FACTS.basicRender]) {
+      expectThrows({ kind: 'gpu' }, f, ['gpu', f.backend], 'a software renderer');
+      const kind = checkDevice({ kind: 'software' }, f);
+      if (kind !== 'software') throw new Error(`checkDevice({ kind: 'software' }, ${f.backend} "${f.detail}"): expected 'software', got '${kind}'`);
+    }
+  });
+
+  it('asked for webgpu, the backend in use is webgl (on a real GPU): throws, naming both backends', () => {
+    expectThrows({ backend: 'webgpu', kind: 'gpu' }, FACTS.nvidiaWebgl, ['webgpu', 'webgl'], 'the backend in use is not the one asked for');
+  });
+
+  it('asked for a CPU, the backend is tfjs-node on a GPU: throws (a check, not a wish, in both directions)', () => {
+    expectThrows({ kind: 'cpu' }, FACTS.nodeGpu, ['cpu', 'gpu', 'NVIDIA'], 'libtensorflow runs on a GPU');
+  });
+
+  it('a backend it does not know, or a GPU backend that names no adapter, is not assumed to be anything: throws', () => {
+    expectThrows({ kind: 'cpu' }, { backend: 'mystery', detail: '' }, ['mystery'], 'an unknown backend');
+    expectThrows({ kind: 'gpu' }, { backend: 'webgl', detail: '' }, ['webgl'], 'nothing says what is behind webgl');
+  });
+
+  it('returns the kind when the device is what was asked for: wasm and cpu, tfjs-node-gpu on CUDA, WebGL on NVIDIA, WebGPU on Apple', () => {
+    const cases: [DeviceWanted, DeviceFacts, string][] = [
+      [{ kind: 'cpu' }, FACTS.wasm, 'cpu'],
+      [{ kind: 'cpu', backend: 'cpu' }, FACTS.cpu, 'cpu'],
+      [{ kind: 'cpu' }, FACTS.nodeGpuFellBack, 'cpu'],
+      [{ kind: 'gpu' }, FACTS.nodeGpu, 'gpu'],
+      [{ kind: 'gpu', backend: 'webgl' }, FACTS.nvidiaWebgl, 'gpu'],
+      [{ kind: 'gpu', backend: 'webgpu' }, FACTS.appleWebgpu, 'gpu'],
+      [{ kind: 'software' }, FACTS.swiftShaderWebgl, 'software'],
+    ];
+    for (const [wanted, facts, expected] of cases) {
+      let got: string;
+      try {
+        got = checkDevice(wanted, facts);
+      } catch (e) {
+        throw new Error(`checkDevice(${JSON.stringify(wanted)}, ${facts.backend} "${facts.detail}"): expected '${expected}', got an error: ${(e as Error).message}`);
+      }
+      if (got !== expected) throw new Error(`checkDevice(${JSON.stringify(wanted)}, ${facts.backend} "${facts.detail}"): expected '${expected}', got '${got}'`);
+    }
+  });
+
+  it('by default it checks the backend this run really uses (tf.getBackend()): asking for backend "no-such-backend" throws, naming it', () => {
+    const inUse = tf.getBackend();
+    let msg: string | null = null;
+    try {
+      checkDevice({ backend: 'no-such-backend', kind: 'cpu' }); // facts: the default, deviceFacts()
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    if (msg === null || !msg.includes('no-such-backend') || !msg.includes(inUse)) {
+      throw new Error(
+        `checkDevice({ backend: 'no-such-backend', kind: 'cpu' }) with the default facts: expected an error naming no-such-backend and the backend in use (${inUse}), ` +
+          `got ${msg === null ? 'a normal return' : `"${msg}"`}`,
+      );
+    }
   });
 });
