@@ -4,7 +4,7 @@
  * under docs/figures), and for the experiment katas the live experiment (theme/LiveExperiment.vue).
  *
  * The insertion points are the README's own headings: the diagram right after the concept's heading
- * ("## The concept…", or "## The trap…"), the figures and the live experiment after "## What we measured"
+ * ("## The concept…", or "## The trap…"), the figures and the live experiment at the end of "## What we measured"
  * / "## See it yourself" / "## The symptom…" (else before "## What to do"). A README without those headings still gets both,
  * before its first "## What to do" or at its end.
  */
@@ -225,14 +225,16 @@ export function lessonMarkdown(md: MarkdownRenderer): void {
     let concept = -1;
     let measured = -1;
     let todo = -1;
+    let measuredEnd = -1;
     for (let i = 0; i < tokens.length; i++) {
       const text = h2(i);
       if (text === undefined) continue;
       if (concept < 0 && /^the (concept|trap)/i.test(text)) concept = i + 3;
-      if (measured < 0 && /^(what we measured|see it yourself|the symptom)/i.test(text)) measured = i + 3;
+      if (measured < 0 && /^(what we measured|see it yourself|the symptom)/i.test(text)) measured = i;
+      else if (measured >= 0 && measuredEnd < 0) measuredEnd = i; // the next h2: the figures go at the end of that section
       if (todo < 0 && /^what to do/i.test(text)) todo = i;
     }
-    const figuresAt = measured >= 0 ? measured : todo >= 0 ? todo : tokens.length;
+    const figuresAt = measured >= 0 ? (measuredEnd >= 0 ? measuredEnd : tokens.length) : todo >= 0 ? todo : tokens.length;
     const diagramAt = concept >= 0 ? concept : todo >= 0 ? todo : tokens.length;
     // Insert the later one first so that the earlier index stays valid.
     const inserts = [
