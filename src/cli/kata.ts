@@ -7,11 +7,17 @@
  *   npm run kata 3 -- --watch         re-run on every save (Vitest watch mode)
  *   npm run kata 3 -- --ui            Vitest UI for that kata
  *   npm run kata 3 -- --solution      the same tests against solutions/ (through the Vitest alias)
+ *   npm run kata 3 -- --show-solution the reference solution's source (and a short diff with yours), once kata 3
+ *                                     is solved or its last hint was seen (./kata-solution.ts)
  *   npm run kata 3 -- --verbose       also stream Vitest's own output (and all of what your code printed)
  *   npm run kata 3 -- --all           also the slow tests (training, experiments) when a fast one fails
  *   npm run kata 3 -- --browser       the same tests in an installed Chromium/Chrome, on WebGPU else WebGL
  *                                     (--backend webgl|webgpu forces one; also with --solution, --watch, --ui)
  *   npm run kata reset 3              restore the starting file from git (your version is backed up)
+ *   npm run kata catch-up 6           the reference files of katas 1..5 in place of yours (backed up first),
+ *                                     marked "caught up", never "solved" (src/course/catch-up.ts)
+ *   npm run kata class <folder>       instructors: grade every learner checkout in <folder> (--jobs N, --json),
+ *                                     a table learners × katas and where the room is stuck (./kata-class.ts)
  *   npm run kata verify               course check: every starter fails for its reason, every solution passes
  *   npm run kata grade                instructors: every kata against the learner's files (--json, --junit FILE;
  *                                     exit 0 whatever the score), see ./kata-grade.ts
@@ -29,6 +35,10 @@ import { settingsProblem } from './settings-check.js';
 import { courseRoot, findKata, kataPaths, loadManifest, ManifestError, repoRoot, type Kata, type Manifest } from '../course/manifest.js';
 import { loadProgress, ProgressError, saveProgress, type Progress } from '../course/progress.js';
 import { resetKata, ResetError, type ResetOutcome } from '../course/reset.js';
+import { catchUp, CatchUpError } from '../course/catch-up.js';
+import { isSolutionCopy } from '../course/solution-copy.js';
+import { showSolution } from './kata-solution.js';
+import { ClassUsageError, DEFAULT_JOBS, runClass } from './kata-class.js';
 import { formatVerifyTable, verify } from '../course/verify.js';
 import { GradeUsageError, runChecksums, runGrade } from './kata-grade.js';
 import { kataEnv, runSuite, trimFailure, vitestBin, type AssertionResult, type Target } from '../course/vitest.js';
@@ -77,21 +87,25 @@ function listKatas(): void {
   const m = manifest();
   const p = progress();
   const solved = new Set(p.solved);
+  const caught = new Set(p.caughtUp.filter((k) => !solved.has(k)));
   if (m.katas.length === 0) {
     console.log(`No katas yet: ${rel(m.file)} lists none.`);
     return;
   }
-  const current = m.katas.find((k) => !solved.has(k.name));
+  const current = m.katas.find((k) => !solved.has(k.name) && !caught.has(k.name));
   const done = m.katas.filter((k) => solved.has(k.name)).length;
-  console.log(chalk.bold(`Katas — ${done}/${m.katas.length} solved`));
+  const nCaught = m.katas.filter((k) => caught.has(k.name)).length;
+  console.log(chalk.bold(`Katas — ${done}/${m.katas.length} solved`) + (nCaught ? chalk.bold(`, ${nCaught} caught up`) : ''));
   const width = Math.max(...m.katas.map((k) => k.name.length));
   for (const k of m.katas) {
-    const mark = solved.has(k.name) ? chalk.green('✓') : k === current ? chalk.cyan('▶') : chalk.dim('·');
-    const line = `${mark} ${k.name.padEnd(width)}  ${k.title}`;
+    const mark = solved.has(k.name) ? chalk.green('✓') : caught.has(k.name) ? chalk.blue('↷') : k === current ? chalk.cyan('▶') : chalk.dim('·');
+    const line = `${mark} ${k.name.padEnd(width)}  ${k.title}` + (caught.has(k.name) ? chalk.dim('  (caught up: the reference files)') : '');
     console.log(k === current ? chalk.bold(line) : line);
   }
   console.log();
+  if (nCaught) console.log(chalk.dim(`↷ caught up: put in place by npm run kata catch-up; solve it yourself and it becomes ✓`));
   if (current) console.log(`Next: ${chalk.cyan(`npm run kata ${ref(current)}`)}  (${current.title})`);
+  else if (nCaught) console.log(chalk.green('Every kata is solved or caught up.'));
   else console.log(chalk.green('All katas solved.'));
 }
 
@@ -104,7 +118,7 @@ function showHint(k: Kata): void {
   if (i + 1 < k.hints.length) {
     console.log(chalk.dim(`\nAsk again for the next one: npm run kata ${ref(k)} -- --hint`));
   } else {
-    console.log(chalk.dim(`\nThat was the last hint. Re-read ${rel(kataPaths(k, root).readme)}; as a last resort compare with solutions/${k.name}/.`));
+    console.log(chalk.dim(`\nThat was the last hint. Re-read ${rel(kataPaths(k, root).readme)}; as a last resort: npm run kata ${ref(k)} -- --show-solution`));
   }
   p.hintsShown[k.name] = Math.max(shown, i + 1);
   saveProgress(root, p);
@@ -299,7 +313,13 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
     }
     const m = manifest();
     const p = progress();
+    if (p.caughtUp.includes(k.name) && isSolutionCopy(k, root)) {
+      console.log(chalk.blue(`Kata ${k.name} is still caught up, not solved: it passes with the reference files that catch-up put in place.`));
+      console.log(`Write your own version (your earlier one is in .kata-backups/${k.name}/), and a pass makes it solved.`);
+      return 0;
+    }
     if (!p.solved.includes(k.name)) p.solved.push(k.name);
+    p.caughtUp = p.caughtUp.filter((x) => x !== k.name);
     try {
       saveProgress(root, p);
     } catch (e) {
@@ -416,6 +436,33 @@ function printReset(o: ResetOutcome): void {
   if (o.status === 'restored') console.log(chalk.green(`Restored ${o.file} to its starting version`) + chalk.dim(` (from ${o.from})`));
 }
 
+function doCatchUp(query: string): number {
+  const m = manifest();
+  const target = kataOrExit(m, query);
+  const p = progress();
+  const outcomes = catchUp(m, target, root, p);
+  if (outcomes.length === 0) {
+    console.log(`No kata comes before ${target.name}: nothing to catch up.`);
+    return 0;
+  }
+  saveProgress(root, p);
+  for (const o of outcomes) {
+    if (o.outcome === 'solved') {
+      console.log(`${chalk.green('✓')} ${o.kata.name}: you solved it; your files are kept`);
+      continue;
+    }
+    for (const f of o.files) {
+      if (f.status === 'same') console.log(`${chalk.blue('↷')} ${o.kata.name}: ${f.file} already is the reference`);
+      else console.log(`${chalk.blue('↷')} ${o.kata.name}: ${f.file} ← solutions/${o.kata.name}/${path.basename(f.file)}` + (f.backup ? chalk.dim(`  (yours saved to ${f.backup})`) : ''));
+    }
+  }
+  const n = outcomes.filter((o) => o.outcome === 'caught up').length;
+  console.log();
+  console.log(`${n} kata${n === 1 ? '' : 's'} caught up (the reference files, marked ↷ in npm run kata — not solved).`);
+  console.log(`Next: ${chalk.cyan(`npm run kata ${ref(target)}`)}  (${target.title})`);
+  return 0;
+}
+
 function doReset(query: string): number {
   const k = kataOrExit(manifest(), query);
   let outcomes: ResetOutcome[];
@@ -432,6 +479,11 @@ function doReset(query: string): number {
     p.solved = p.solved.filter((n) => n !== k.name);
     saveProgress(root, p);
     console.log(`${k.name} is no longer marked solved (npm run kata ${ref(k)} solves it again).`);
+  }
+  if (p.caughtUp.includes(k.name)) {
+    p.caughtUp = p.caughtUp.filter((n) => n !== k.name);
+    saveProgress(root, p);
+    console.log(`${k.name} is no longer marked caught up: its starting file is back.`);
   }
   return 0;
 }
@@ -455,24 +507,30 @@ async function main(argv: string[]): Promise<number> {
   let code = 0;
   program
     .name('npm run kata')
-    .usage('[kata] [-- options]  |  reset <kata>  |  verify  |  grade [-- --json --junit FILE]  |  checksums')
+    .usage('[kata] [-- options]  |  reset <kata>  |  catch-up <kata>  |  verify  |  grade [-- --json --junit FILE]  |  class <folder> [-- --json --jobs N]  |  checksums')
     .description('Run the course katas. Without a kata: list them with your progress.')
     .argument('[kata]', `kata number or name: ${helpExample()}`)
     .option('--hint', 'show the next hint of the kata')
     .option('--watch', 're-run the kata tests on every save')
     .option('--ui', 'open the Vitest UI for the kata')
     .option('--solution', "run the kata's tests against solutions/ instead of your files")
+    .option('--show-solution', "print the reference solution (and a short diff with your file): once the kata is solved or its last hint was seen")
     .option('--verbose', "also stream Vitest's own output, and show all of what your code printed")
     .option('--all', 'run every test: also the slow ones (training, experiments) when a fast test fails')
     .option('--browser', 'run the tests in an installed Chromium/Chrome on WebGPU, else WebGL')
     .option('--backend <name>', 'with --browser: webgl or webgpu; without: a Node backend (KATA_BACKEND)')
-    .action(async (query: string | undefined, opts: { hint?: boolean; watch?: boolean; ui?: boolean; solution?: boolean; verbose?: boolean; browser?: boolean; backend?: string; all?: boolean }) => {
+    .action(async (query: string | undefined, opts: { hint?: boolean; watch?: boolean; ui?: boolean; solution?: boolean; showSolution?: boolean; verbose?: boolean; browser?: boolean; backend?: string; all?: boolean }) => {
       if (!query) {
-        if (opts.hint || opts.watch || opts.ui || opts.solution) throw new UsageError('name a kata, e.g. npm run kata 3 -- --hint');
+        if (opts.hint || opts.watch || opts.ui || opts.solution || opts.showSolution) throw new UsageError('name a kata, e.g. npm run kata 3 -- --hint');
         listKatas();
         return;
       }
       const k = kataOrExit(manifest(), query);
+      if (opts.showSolution) {
+        if (opts.hint || opts.watch || opts.ui || opts.solution || opts.browser) throw new UsageError('--show-solution: expected alone (it runs no tests), got it with --hint, --watch, --ui, --solution or --browser');
+        code = showSolution(k, progress(), root, ref(k));
+        return;
+      }
       const target: Target = opts.solution ? 'solution' : 'starter';
       const env = opts.hint ? undefined : backendEnv(opts);
       if (opts.hint) showHint(k);
@@ -486,6 +544,13 @@ async function main(argv: string[]): Promise<number> {
     .description("restore the kata's starting file(s) from git; your version is saved under .kata-backups/")
     .action((query: string) => {
       code = doReset(query);
+    });
+  program
+    .command('catch-up')
+    .argument('<kata>', 'the kata to catch up to: katas before it get their reference files')
+    .description('put the reference files (solutions/) of every kata before <kata> in place of yours (backed up first, as reset does); they are marked "caught up", never "solved"')
+    .action((query: string) => {
+      code = doCatchUp(query);
     });
   program
     .command('verify')
@@ -502,6 +567,15 @@ async function main(argv: string[]): Promise<number> {
     .action(async (opts: { json?: boolean; junit?: string }) => {
       nodeSettingsOrExit();
       code = await runGrade(root, opts);
+    });
+  program
+    .command('class')
+    .argument('<folder>', 'a folder of learner checkouts (one sub-folder each, inside this checkout)')
+    .description('instructors: grade every learner checkout in <folder>, a few at a time; one table learners × katas and the tests the most learners fail')
+    .option('--json', 'print one JSON object (and nothing else) on stdout; progress goes to stderr')
+    .option('--jobs <n>', `learners graded at a time (default ${DEFAULT_JOBS}; each grading is one Vitest run)`)
+    .action(async (folder: string, opts: { json?: boolean; jobs?: string }) => {
+      code = await runClass(folder, opts);
     });
   program
     .command('checksums')
@@ -530,9 +604,9 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv);
 } catch (e) {
-  if (e instanceof UsageError || e instanceof ManifestError || e instanceof ResetError || e instanceof ProgressError || e instanceof GradeUsageError || e instanceof NoBrowserError) {
+  if (e instanceof UsageError || e instanceof ManifestError || e instanceof ResetError || e instanceof ProgressError || e instanceof CatchUpError || e instanceof GradeUsageError || e instanceof ClassUsageError || e instanceof NoBrowserError) {
     console.error(chalk.red(`error: ${e.message}`));
-    process.exitCode = e instanceof ResetError || e instanceof ProgressError ? 1 : 2;
+    process.exitCode = e instanceof ResetError || e instanceof ProgressError || e instanceof CatchUpError ? 1 : 2;
   } else {
     throw e;
   }

@@ -9,6 +9,8 @@
  *   "tests modified"  a protected file of that kata, or one shared by all katas, differs from the list
  *                     (or the list is missing/malformed): the tests still run, the kata does not pass;
  *   "missing"         one of the learner's files (manifest `files`) does not exist (its tests are not run);
+ *   "caught up"       every learner file of the kata is the reference solution (modulo whitespace: ./solution-copy.ts),
+ *                     as `kata catch-up` leaves it: the tests run for information, it never counts as the learner's pass;
  *   "does not load"   the test file produced no test results: a learner file does not compile or throws
  *                     at import (message: the first line of the error);
  *   "failed"          at least one test fails (message: the first failing test);
@@ -18,9 +20,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { checkCourse, CHECKSUMS_FILE, describeChange, type CourseCheck } from './checksums.js';
 import { kataPaths, loadManifest, repoRoot, type Kata } from './manifest.js';
+import { matchSolution } from './solution-copy.js';
 import { runSuite, trimFailure, type AssertionResult, type FileResult } from './vitest.js';
 
-export type GradeStatus = 'passed' | 'failed' | 'tests modified' | 'does not load' | 'missing';
+export type GradeStatus = 'passed' | 'failed' | 'tests modified' | 'does not load' | 'missing' | 'caught up';
 
 export interface KataGrade {
   id: number;
@@ -38,6 +41,8 @@ export interface KataGrade {
   message?: string;
   /** The individual results (for JUnit), in file order. */
   results: AssertionResult[];
+  /** Learner files identical to the reference solution (modulo whitespace); absent when none. */
+  identicalToSolution?: string[];
 }
 
 export interface GradeResult {
@@ -84,7 +89,9 @@ function secondsOf(file: FileResult | undefined, measured: Record<string, number
 }
 
 function gradeOne(kata: Kata, root: string, course: CourseCheck, file: FileResult | undefined, missing: string[], measured: Record<string, number> | undefined): KataGrade {
-  const base = { id: kata.id, name: kata.name };
+  const match = matchSolution(kata, root);
+  const identical = match.filter((x) => x.identical).map((x) => x.file);
+  const base = { id: kata.id, name: kata.name, ...(identical.length ? { identicalToSolution: identical } : {}) };
   const results = file?.assertionResults ?? [];
   const tests = { passed: results.filter((t) => t.status === 'passed').length, total: results.length };
   const seconds = secondsOf(file, measured);
@@ -95,6 +102,9 @@ function gradeOne(kata: Kata, root: string, course: CourseCheck, file: FileResul
   }
   if (missing.length) {
     return { ...base, passed: false, status: 'missing', tests, seconds, message: `${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist`, results };
+  }
+  if (identical.length === match.length) {
+    return { ...base, passed: false, status: 'caught up', tests, seconds, message: `identical to the solution: ${identical.join(', ')}`, results };
   }
   if (!file || results.length === 0) {
     const message = file?.message ? firstErrorLine(file.message, root) : 'Vitest reported no tests for this kata';
@@ -151,6 +161,8 @@ export interface GradeScore {
   /** Katas whose status is "passed". */
   passed: number;
   total: number;
+  /** Katas whose status is "caught up" (the reference files): in `total`, never in `passed`, their tests not in `tests`. */
+  caughtUp: number;
   /** 100 · passed / total, one decimal (0 for a course without katas). */
   percent: number;
   /** Partial credit per test: the tests of the katas graded on unmodified tests ("passed"/"failed"). */
@@ -164,6 +176,7 @@ export function scoreOf(result: GradeResult): GradeScore {
   return {
     passed,
     total,
+    caughtUp: result.katas.filter((k) => k.status === 'caught up').length,
     percent: total ? Math.round((1000 * passed) / total) / 10 : 0,
     tests: { passed: trusted.reduce((a, k) => a + k.tests.passed, 0), total: trusted.reduce((a, k) => a + k.tests.total, 0) },
   };
@@ -180,6 +193,7 @@ export function gradeJson(result: GradeResult) {
       tests: k.tests,
       seconds: k.seconds,
       ...(k.message !== undefined ? { message: k.message } : {}),
+      ...(k.identicalToSolution ? { identicalToSolution: k.identicalToSolution } : {}),
     })),
     score: scoreOf(result),
     course: {
@@ -209,7 +223,7 @@ export function formatGradeTable(result: GradeResult): string[] {
     k.passed ? 'yes' : 'no',
     `${k.tests.passed}/${k.tests.total}`,
     k.seconds.toFixed(1),
-    clip(k.message ? `${k.status}: ${k.message}` : k.status, 120),
+    clip((k.message ? `${k.status}: ${k.message}` : k.status) + (k.identicalToSolution && k.status !== 'caught up' ? ` (identical to the solution: ${k.identicalToSolution.join(', ')})` : ''), 120),
   ]);
   const header = ['kata', 'passed', 'tests', 'seconds', 'status'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -223,7 +237,7 @@ export function formatGradeTable(result: GradeResult): string[] {
     widths.map((w, i) => (i === widths.length - 1 ? '-'.repeat(6) : '-'.repeat(w))).join('  '),
     ...rows.map(fmt),
     '',
-    `score: ${s.passed}/${s.total} katas passed (${s.percent}%), ${s.tests.passed}/${s.tests.total} tests in katas with unmodified tests; ${result.seconds.toFixed(1)} s`,
+    `score: ${s.passed}/${s.total} katas passed (${s.percent}%)${s.caughtUp ? `, ${s.caughtUp} caught up (reference files: not passed, tests not counted)` : ''}, ${s.tests.passed}/${s.tests.total} tests in katas with unmodified tests; ${result.seconds.toFixed(1)} s`,
     `course fingerprint: ${shortFingerprint(c.fingerprint)}` +
       (c.problem
         ? ` — ${c.problem}`

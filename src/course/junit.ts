@@ -10,6 +10,9 @@
  *
  * A kata whose status is "tests modified", "does not load" or "missing" is ONE failing testcase named
  * after that status, carrying the reason (its individual results are not reported as passes).
+ * A "caught up" kata (the reference files in place) is ONE skipped testcase `<kata>: caught up`: neither
+ * the learner's pass nor their failure; learner files identical to the solution are a property
+ * `identical.to.solution`.
  * No XML library is installed: the five entities and the characters XML 1.0 forbids are handled here.
  */
 import { firstErrorLine, scoreOf, type GradeResult, type KataGrade } from './grade.js';
@@ -44,6 +47,7 @@ function suite(k: KataGrade, result: GradeResult, root: string, timestamp: strin
   const props = [
     `      <property${attrs({ name: 'status', value: k.status })}/>`,
     `      <property${attrs({ name: 'course.fingerprint', value: result.course.fingerprint ?? 'none' })}/>`,
+    ...(k.identicalToSolution ? [`      <property${attrs({ name: 'identical.to.solution', value: k.identicalToSolution.join(' ') })}/>`] : []),
   ];
   const cases: string[] = [];
   let failures = 0;
@@ -69,6 +73,10 @@ function suite(k: KataGrade, result: GradeResult, root: string, timestamp: strin
       failures++;
       cases.push(`    <testcase${attrs({ classname: k.name, name: `${k.name}: the test file ran without errors`, time: '0' })}>`, `      <failure${attrs({ message: k.message ?? '', type: 'Error' })}>${xmlEscape(k.message ?? '')}</failure>`, '    </testcase>');
     }
+  } else if (k.status === 'caught up') {
+    // The reference files: neither the learner's pass nor a failure of theirs.
+    skipped = 1;
+    cases.push(`    <testcase${attrs({ classname: k.name, name: `${k.name}: caught up`, time: k.seconds.toFixed(3) })}>`, `      <skipped${attrs({ message: `caught up: ${k.message ?? ''}` })}/>`, '    </testcase>');
   } else {
     failures = 1;
     const message = `${k.status}: ${k.message ?? ''}`;

@@ -14,6 +14,8 @@ import type { Reporter, TestModule, TestCase } from 'vitest/node';
 import type { UserConsoleLog } from 'vitest';
 import { loadProgress, saveProgress } from './progress.js';
 import { PROGRESS_PREFIX } from './tiers.js';
+import { loadManifest } from './manifest.js';
+import { isSolutionCopy } from './solution-copy.js';
 
 /** The runner's line for the first failed test, as soon as it fails: FIRST_FAILURE_LINE + JSON of FirstFailure. */
 export const FIRST_FAILURE_LINE = 'kata-first-failure: ';
@@ -125,6 +127,12 @@ export default class KataReporter implements Reporter {
     }
     if (process.env.KATA_TARGET === 'solution') return;
     const { progress } = loadProgress(root);
+    const k = progress.caughtUp.includes(kata) ? loadManifest(root).katas.find((x) => x.name === kata) : undefined;
+    if (k && isSolutionCopy(k, root)) {
+      process.stdout.write(`\nKata ${kata} passes with the reference files that catch-up put in place: still caught up, not solved. Ctrl-C to stop watching.\n`);
+      return;
+    }
+    progress.caughtUp = progress.caughtUp.filter((x) => x !== kata);
     const already = progress.solved.includes(kata);
     if (!already) {
       progress.solved.push(kata);

@@ -14,6 +14,11 @@ export interface Progress {
   solved: string[];
   /** How many hints of each kata's ladder were shown. */
   hintsShown: Record<string, number>;
+  /**
+   * Katas whose reference files `kata catch-up N` put in place (never "solved": a run that passes with the
+   * learner's own, changed file moves a kata from here to `solved`). Absent in older files: [].
+   */
+  caughtUp: string[];
 }
 
 /** The progress file cannot be read or written (EACCES, EISDIR, EROFS, …): one line, with the way out. */
@@ -55,12 +60,16 @@ function validate(data: unknown): Progress {
       throw new Error(`"hintsShown.${k}": expected a non-negative integer, got ${JSON.stringify(v)}`);
     }
   }
-  return { solved: [...(solved as string[])], hintsShown: { ...(hints as Record<string, number>) } };
+  const caughtUp = d.caughtUp ?? [];
+  if (!Array.isArray(caughtUp) || !caughtUp.every((s) => typeof s === 'string')) {
+    throw new Error(`"caughtUp": expected an array of kata names, got ${JSON.stringify(caughtUp).slice(0, 60)}`);
+  }
+  return { solved: [...(solved as string[])], hintsShown: { ...(hints as Record<string, number>) }, caughtUp: [...(caughtUp as string[])] };
 }
 
 export function loadProgress(root: string): LoadedProgress {
   const file = progressPath(root);
-  if (!existsSync(file)) return { progress: { solved: [], hintsShown: {} } };
+  if (!existsSync(file)) return { progress: { solved: [], hintsShown: {}, caughtUp: [] } };
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -84,7 +93,7 @@ export function loadProgress(root: string): LoadedProgress {
       throw new ProgressError(`${PROGRESS_FILE} is corrupted (${(e as Error).message.split('\n')[0]}) and could not be moved aside (${fsCode(err)}): move ${file} away to start with empty progress`);
     }
     return {
-      progress: { solved: [], hintsShown: {} },
+      progress: { solved: [], hintsShown: {}, caughtUp: [] },
       warning:
         `${PROGRESS_FILE} is corrupted (${(e as Error).message.split('\n')[0]}); ` +
         `moved it to ${path.relative(root, bak) || bak} and started with empty progress`,
@@ -93,7 +102,9 @@ export function loadProgress(root: string): LoadedProgress {
 }
 
 export function saveProgress(root: string, progress: Progress): void {
-  const clean: Progress = { solved: [...new Set(progress.solved)].sort(), hintsShown: progress.hintsShown };
+  const solved = [...new Set(progress.solved)].sort();
+  const caughtUp = [...new Set(progress.caughtUp)].filter((k) => !solved.includes(k)).sort();
+  const clean = { solved, hintsShown: progress.hintsShown, ...(caughtUp.length ? { caughtUp } : {}) };
   const file = progressPath(root);
   const tmp = `${file}.${process.pid}.tmp`;
   try {
