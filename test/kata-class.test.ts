@@ -152,7 +152,7 @@ describe('class view formatting', () => {
       'ada      ✓   ✗      1/2          0  2/3',
       'bo       ↷   !      0/2          1  0/0',
       'cy       grading failed: Vitest crashed (exit 1) without a report; its last lines:',
-      'passed   1   0 ',
+      'passed   1   0',
       '',
       '✓ passed · ✗ failed · ↷ caught up (reference files) · ! does not load · ∅ missing · T tests modified',
       '',

@@ -7,13 +7,14 @@
  * lists no katas, and checks that verify does catch a starter that is broken rather than teaching.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadManifest, repoRoot } from '../src/course/manifest.js';
 import { checkSolution, checkStarter, formatVerifyTable, verify, type VerifyResult } from '../src/course/verify.js';
 import type { FileResult } from '../src/course/vitest.js';
+import { countsFromVerify, GUIDE, guideProblems } from './guide-numbers.js';
 
 const fixture = path.join(repoRoot, 'test/fixtures/course');
 
@@ -47,6 +48,8 @@ describe.concurrent('katas meta: starters fail for their reason, solutions pass'
     expect(rows.map((l) => l.split(/\s+/)[0])).toEqual(katas.map((k) => k.name));
     for (const row of rows) expect(row, r.out).toMatch(/^\S+\s+\d+\/(\d+) fail\s+\1\/\1 pass\s+ok$/);
     expect(r.out).toContain(`verify: all ${katas.length} katas OK`);
+    // The instructor guide's "Tests per kata" table (and so every sample built on it) matches these counts.
+    expect(guideProblems(readFileSync(path.join(repoRoot, GUIDE), 'utf8'), countsFromVerify(r.out))).toEqual([]);
   }, 600_000);
 
   it('the fixture course', async () => {

@@ -390,6 +390,37 @@ const CHECKS: Check[] = [
       expect(r.out.trim()).toMatch(/^weights-resnet50: --from: expected an existing Keras \.h5 file, got ".*missing\.h5" \(no such file\)$/);
     },
   },
+  // Last in the list, so that they run after the checks that read .kata-progress.json (--hint) or need katas 01–02's starting files.
+  {
+    pattern: /^npm run kata catch-up \d+$/,
+    run: async () => {
+      const r = await npm(['run', '-s', 'kata', 'catch-up', '3']);
+      expect(r.code, show(r)).toBe(0);
+      expect(r.stdout).toContain('2 katas caught up (the reference files, marked ↷ in npm run kata — not solved).');
+      for (const [kata, file] of [['01-build-model', 'build-model'], ['02-training-loop', 'training-loop']] as const) {
+        const saved = new RegExp(`katas/${kata}/${file}\\.ts ← solutions/${kata}/${file}\\.ts  \\(yours saved to (\\S+)\\)`).exec(r.stdout);
+        expect(saved, show(r)).not.toBeNull();
+        expect(readFileSync(path.join(copy, saved![1]!), 'utf8')).toBe(readFileSync(path.join(repoRoot, 'katas', kata, `${file}.ts`), 'utf8'));
+        expect(readFileSync(path.join(copy, 'katas', kata, `${file}.ts`), 'utf8')).toBe(readFileSync(path.join(copy, 'solutions', kata, `${file}.ts`), 'utf8'));
+      }
+      const progress = JSON.parse(readFileSync(path.join(copy, '.kata-progress.json'), 'utf8')) as { solved: string[]; caughtUp: string[] };
+      expect(progress.caughtUp).toEqual(['01-build-model', '02-training-loop']);
+      expect(progress.solved).toEqual([]);
+      const list = await npm(['run', '-s', 'kata']);
+      expect(list.stdout).toMatch(/Katas — 0\/10 solved, 2 caught up/);
+      expect(list.stdout).toMatch(/^↷ 01-build-model /m);
+    },
+  },
+  {
+    pattern: /^npm run kata \d+ -- --show-solution$/,
+    run: async () => {
+      // Kata 4: no other check gives it a hint or a pass, so it is locked.
+      const r = await npm(['run', '-s', 'kata', '4', '--', '--show-solution']);
+      expect(r.code, show(r)).toBe(1);
+      expect(r.out.trim()).toMatch(/^Not yet: the solution of 04-dtype-cast opens once the kata is solved \(npm run kata 04\) or its last hint has been seen \(0 of \d+ shown: npm run kata 04 -- --hint\)\.$/);
+    },
+  },
+  { pattern: /^npm run kata class \S+$/, coveredBy: { file: 'test/kata-class.test.ts', contains: "npmKata('class', dir" } },
 ];
 
 // ---------- the tests ----------

@@ -146,7 +146,7 @@ export function formatClassTable(c: ClassResult, stuckRows = 10): string[] {
   }
   const graded = c.learners.filter((l) => l.result);
   const perKata = c.katas.map((name, i) => String(graded.filter((l) => l.result!.katas.find((k) => k.name === name)?.passed).length).padEnd(col(c.katas[i]!).length));
-  lines.push(['passed'.padEnd(width), ...perKata].join('  '));
+  lines.push(['passed'.padEnd(width), ...perKata].join('  ').trimEnd());
   lines.push('', LEGEND, '');
   lines.push(`Where the room is stuck (tests failed by the most learners, of ${graded.length} graded):`);
   if (c.stuck.length === 0) lines.push('  no failing test');
