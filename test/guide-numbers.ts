@@ -110,6 +110,10 @@ export function guideProblems(guide: string, counts?: KataCount[]): string[] {
     const isSample = block !== null && block.index <= m.index! && m.index! < block.index + block[0].length;
     fix(isSample ? 'grade sample score' : `score on the untouched starting files`, line(isSample ? sample : untouched), m[0]);
   }
+  // The --json description's score (the grade sample's learner).
+  for (const m of guide.matchAll(/"tests": \{ "passed": (\d+), "total": (\d+) \} \},/g)) {
+    fix('the --json sample\'s score.tests', `${sample.tests}/${sample.of}`, `${m[1]}/${m[2]}`);
+  }
   // The class CSV sample: alice = the untouched starting files, bob = the grade sample's learner.
   for (const m of guide.matchAll(/^(alice|bob),(\d+),(\d+),(\d+),(\d+),/gm)) {
     const s = m[1] === 'alice' ? untouched : sample;
