@@ -192,8 +192,9 @@ describe('kata 04 — toClassIndices refuses labels that tf.cast would silently 
     expectRejected('a number instead of a list', 1 as unknown as TargetsInput, 2, ['targets', 'expected a tensor or an array']);
   });
 
-  it('rejects numClasses that is not an integer >= 2', () => {
-    for (const n of [1, 0, 1.5, NaN]) {
+  it('rejects numClasses that is not an integer >= 2 (1, 0, 1.5, NaN, and 2.5: above 2 but not a class count)', () => {
+    // 2.5 is the one a range check (numClasses < 2) lets through: label 2 would then count as a class.
+    for (const n of [1, 0, 1.5, NaN, 2.5]) {
       expectRejected(`numClasses = ${n}`, input(tf.tensor1d([0, 0])), n, ['numClasses', String(n)]);
     }
   });
@@ -226,6 +227,22 @@ describe('kata 04 — toClassIndices cleans up after itself', () => {
         `tf.memory().numTensors went from ${before} to ${after}: toClassIndices left ${after - before} tensor(s) behind. ` +
           `Wrap tensor work in tf.tidy, and check values before creating tensors.`,
       );
+    }
+  });
+
+  it('returns a new tensor the caller owns, int32 input included: disposing the result leaves the input usable', () => {
+    for (const dtype of ['int32', 'float32'] as const) {
+      const given = input(tf.tensor1d([1, 0, 1], dtype));
+      const out = call(given, 2);
+      const same = out === given;
+      out.dispose();
+      if (same || given.isDisposed) {
+        throw new Error(
+          `toClassIndices(${dtype} [3], 2) returned ${same ? 'the very tensor it was given' : 'a tensor whose dispose also freed the input'}: ` +
+            `disposing the result disposed the caller's labels.\n  The caller disposes what the guard returns (tf.dispose([x, y]) after each batch) and still owns its input: ` +
+            `return a new tensor even when no cast is needed (tf.cast to the same dtype copies; so does tf.clone).`,
+        );
+      }
     }
   });
 });

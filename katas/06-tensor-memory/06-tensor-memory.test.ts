@@ -180,6 +180,45 @@ describe('kata 06 — trainHead: the same memory at every epoch', () => {
     }
   });
 
+  it('the epoch loss is Σ batch loss × batch size / 40 (batches of 16, 16, 8), not the mean of the 3 batch means; onEpoch gets the same number', async () => {
+    const h = head();
+    const optimizer = tf.train.sgd(0); // learning rate 0: every batch sees the same head, so the epoch loss is known exactly
+    disposables.push(optimizer);
+    const seen: [number, number][] = [];
+    const history = await run('trainHead(head, features, { epochs: 2, batchSize: 16, sgd(0) })', () =>
+      trainHead(h, cached, { optimizer, epochs: 2, batchSize: BATCH, onEpoch: (e, l) => seen.push([e, l]) }),
+    );
+    const whole = tf.tidy(() => tf.losses.softmaxCrossEntropy(tf.oneHot(cached.labels, 2), h.apply(cached.features) as tf.Tensor2D).dataSync()[0]!);
+    const bad = history.findIndex((l) => !(Math.abs(l - whole) <= 1e-5 * Math.max(1, whole)));
+    if (history.length !== 2 || bad >= 0) {
+      throw new Error(
+        `trainHead losses with a learning rate of 0: expected ${whole.toFixed(6)} at both epochs (the mean loss over all 40 examples), got ${history.map((l) => l.toFixed(6)).join(', ')}.\n` +
+          '  The last batch holds 8 examples, not 16: averaging the 3 batch means weighs each of its examples twice as much.\n' +
+          '  Sum (await loss.data())[0] × the batch size over the batches, then divide by the number of examples (40), not of batches (3).',
+      );
+    }
+    if (JSON.stringify(seen) !== JSON.stringify(history.map((l, e) => [e, l]))) {
+      throw new Error(`onEpoch: expected (epoch, that epoch's mean loss) after each epoch: ${JSON.stringify(history.map((l, e) => [e, l]))}, got ${JSON.stringify(seen)}`);
+    }
+  });
+
+  it('the seed decides the shuffle: the same seed gives the same losses, another seed other losses (Adam, 2 epochs)', async () => {
+    const losses = async (seed: number): Promise<number[]> => {
+      const optimizer = tf.train.adam(0.01);
+      disposables.push(optimizer);
+      return run(`trainHead(head, features, { epochs: 2, seed: ${seed} })`, () => trainHead(head(), cached, { optimizer, epochs: 2, batchSize: BATCH, seed }));
+    };
+    const [a, b, c] = [await losses(1), await losses(1), await losses(2)];
+    const show = (l: number[]): string => l.map((v) => v.toFixed(6)).join(', ');
+    if (show(a) !== show(b)) throw new Error(`trainHead with seed 1 twice: expected the same losses (a seeded shuffle), got ${show(a)} and ${show(b)}`);
+    if (show(a) === show(c)) {
+      throw new Error(
+        `trainHead with seed 1 and seed 2: expected different losses (different batch orders), got ${show(a)} both times.\n` +
+          '  Is opts.seed passed to the shuffle (seededPermutation(n, deriveSeed(seed, epoch))), and is the order shuffled anew every epoch?',
+      );
+    }
+  });
+
   it('learns: one mean loss per epoch, the last below the first (Adam, 8 epochs), and the input features are still usable', async () => {
     const h = head();
     const optimizer = tf.train.adam(0.01);
