@@ -10,6 +10,7 @@
  * grade exits 0 whenever grading ran, whatever the score (the score is the report's business; see
  * docs/instructor-guide.md), 1 when Vitest could not run at all, 2 on usage errors.
  */
+import { userCwd, userPath } from '../lib/cli/user-path.js';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import chalk from 'chalk';
@@ -28,13 +29,13 @@ export interface GradeCliOptions {
 export async function runGrade(root: string, opts: GradeCliOptions): Promise<number> {
   let junitFile: string | undefined;
   if (opts.junit !== undefined) {
-    junitFile = path.resolve(opts.junit);
+    junitFile = userPath(opts.junit); // from the folder the learner typed the command in (npm's INIT_CWD)
     const dir = path.dirname(junitFile);
     if (opts.junit.trim() === '' || opts.junit.startsWith('-')) {
       throw new GradeUsageError(`--junit: expected a file name for the JUnit XML report, got ${JSON.stringify(opts.junit)}`);
     }
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new GradeUsageError(`--junit: expected a file in an existing folder, got ${opts.junit} (no folder ${path.relative(process.cwd(), dir) || dir})`);
+      throw new GradeUsageError(`--junit: expected a file in an existing folder, got ${opts.junit} (no folder ${path.relative(userCwd(), dir) || dir})`);
     }
     if (existsSync(junitFile) && statSync(junitFile).isDirectory()) {
       throw new GradeUsageError(`--junit: expected a file name, got the folder ${opts.junit}`);

@@ -12,7 +12,7 @@ import { backendLine } from '../lib/tf.js';
 import { curveLines, curveSvg, type Curve } from '../lib/curves.js';
 import { displayPath, REPO_ROOT } from '../lib/data/paths.js';
 import { UsageError } from '../lib/cli/usage-error.js';
-import { BACKBONE_INPUT_SHAPES, bundledData, folderData, type PipelineData } from '../reference/data.js';
+import { BACKBONE_INPUT_SHAPES, bundledData, dataFolderKind, folderData, idxFolderData, type PipelineData } from '../reference/data.js';
 import { DEFAULT_EPOCHS } from '../reference/options.js';
 import { runPipeline } from '../reference/run.js';
 import { savePipeline } from '../reference/save.js';
@@ -40,7 +40,14 @@ const shortPaths = (s: string): string => s.split(REPO_ROOT + '/').join('');
 try {
   console.log(backendLine());
   let data: PipelineData;
-  if (opts.data) {
+  const folder = opts.data ? dataFolderKind(opts.data) : undefined;
+  if (opts.data && folder?.kind === 'neither') {
+    throw new UsageError(`--data: expected photos in one sub-folder per class, or the four Fashion-MNIST IDX files (train-images-idx3-ubyte.gz, …), got ${folder.found} in ${displayPath(opts.data)}`);
+  }
+  if (opts.data && folder?.kind === 'idx') {
+    if (opts.backbone !== 'resnet-mini') throw new UsageError(`--backbone: expected resnet-mini with Fashion-MNIST's 28x28 IDX files, got ${opts.backbone}`);
+    data = idxFolderData(opts.data);
+  } else if (opts.data) {
     // Decode the photos at the size the backbone takes (resnet50: 224x224x3, resnet-mini: 28x28x1).
     data = await folderData(opts.data, { inputShape: BACKBONE_INPUT_SHAPES[opts.backbone], seed: opts.seed });
   } else {

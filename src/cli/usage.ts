@@ -10,6 +10,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, type OptionValues } from 'commander';
 import { BACKEND_OVERRIDES } from '../lib/backend-override.js';
+import { userPath } from '../lib/cli/user-path.js';
 import { UsageError } from '../lib/cli/usage-error.js';
 
 export { UsageError };
@@ -127,25 +128,25 @@ export const backendChoice = choice('--backend', BACKEND_OVERRIDES);
 export function outPath(flag: string) {
   return (v: string): string => {
     if (v.trim() === '') throw new InvalidArgumentError(`${flag}: expected a path to write to, got ""`);
-    return v;
+    return userPath(v);
   };
 }
 
 export function existingDir(flag: string, what: string) {
   return (v: string): string => {
-    const p = path.resolve(v);
+    const p = userPath(v);
     if (!existsSync(p)) throw new InvalidArgumentError(`${flag}: expected ${what}, got ${got(v)} (no such folder)`);
     if (!statSync(p).isDirectory()) throw new InvalidArgumentError(`${flag}: expected ${what}, got ${got(v)} (a file, not a folder)`);
-    return v;
+    return p;
   };
 }
 
 export function existingFile(flag: string, what: string) {
   return (v: string): string => {
-    const p = path.resolve(v);
+    const p = userPath(v);
     if (!existsSync(p)) throw new InvalidArgumentError(`${flag}: expected ${what}, got ${got(v)} (no such file)`);
     if (statSync(p).isDirectory()) throw new InvalidArgumentError(`${flag}: expected ${what}, got ${got(v)} (a folder, not a file)`);
-    return v;
+    return p;
   };
 }
 
@@ -153,7 +154,7 @@ export function existingFile(flag: string, what: string) {
 export function existingPathOr(flag: string, what: string, words: readonly string[]) {
   return (v: string): string => {
     if (words.includes(v)) return v;
-    if (v.trim() === '' || !existsSync(path.resolve(v))) throw new InvalidArgumentError(`${flag}: expected ${what}, got ${got(v)} (no such file or folder)`);
-    return v;
+    if (v.trim() === '' || !existsSync(userPath(v))) throw new InvalidArgumentError(`${flag}: expected ${what}, got ${got(v)} (no such file or folder)`);
+    return userPath(v);
   };
 }

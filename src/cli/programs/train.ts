@@ -23,7 +23,7 @@ export function trainProgram(): Command {
     .option('--batch-size <n>', 'mini-batch size', intAtLeast('--batch-size', 1), DEFAULTS.batchSize)
     .option('--lr <x>', 'Adam learning rate', numberWhere('--lr', (n) => n > 0, 'a positive number'), DEFAULTS.lr)
     .option('--dropout <x>', 'dropout rate of the head', numberWhere('--dropout', (n) => n >= 0 && n < 1, 'a number in [0, 1)'), DEFAULTS.dropout)
-    .option('--data <folder>', 'your own photos: one sub-folder per class (a test split is held out)', existingDir('--data', 'a folder of photos, one sub-folder per class'))
+    .option('--data <folder>', 'your own photos: one sub-folder per class (a test split is held out); or a folder of Fashion-MNIST IDX files', existingDir('--data', 'a folder of photos, one sub-folder per class'))
     .option('--backbone <name>', `backbone: ${BACKBONE_NAMES.join(', ')} (default ${DEFAULTS.backbone})`, choice('--backbone', BACKBONE_NAMES), DEFAULTS.backbone)
     .option('--weights <path>', 'pretrained backbone weights (tfjs dir or Keras .h5), or "random"', existingPathOr('--weights', 'a tfjs model folder, a Keras .h5 file or "random"', ['random']))
     .option('--out <dir>', 'where to save the trained model (default runs/train-<time>)', outPath('--out'))

@@ -6,10 +6,10 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { downloadFashionMnist, FASHION_MNIST_MIRROR, type DownloadOptions, type FetchLike } from './download.js';
-import { expectDims, readIdx } from './idx.js';
+import { downloadFashionMnist, FASHION_MNIST_MIRROR, md5, type DownloadOptions, type FetchLike } from './download.js';
+import { expectDims, readIdx, type IdxData } from './idx.js';
 import { BUNDLED_PAIR_DIR, DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CACHE_DIR, displayPath } from './paths.js';
-import { fileExists } from '../files.js';
+import { fileExists, readTextFile } from '../files.js';
 
 export const CLASS_NAMES = [
   'T-shirt/top',
@@ -179,6 +179,45 @@ export interface FashionMnistSplit {
   cols: number;
 }
 
+/** The way out when a bundled data file is changed or corrupted. */
+export const RESTORE_BUNDLED = 'restore the bundled data with: git checkout data/';
+
+interface Provenance {
+  train?: { imagesMd5?: string; labelsMd5?: string };
+  test?: { imagesMd5?: string; labelsMd5?: string };
+}
+
+/** The folder's provenance.json (the bundled subset has one, with an MD5 per file's payload), if any. */
+function readProvenance(dir: string): Provenance | undefined {
+  const file = path.join(dir, 'provenance.json');
+  if (!fileExists(file)) return undefined;
+  try {
+    return JSON.parse(readTextFile(file)) as Provenance;
+  } catch (e) {
+    throw new Error(`${displayPath(file)}: expected JSON with the bundled files' checksums, got ${(e as Error).message.split('\n')[0]}; ${RESTORE_BUNDLED}`);
+  }
+}
+
+/** Payloads already verified in this process (path → md5): each file is hashed once (about 5 ms for all four). */
+const verified = new Map<string, string>();
+
+/**
+ * Checks an IDX file's payload (the bytes after the header, as make-subset.ts hashed them) against the MD5 in
+ * its folder's provenance.json: an overwritten block inside a valid file (which still parses, and trains) is
+ * refused, naming the file and the way to restore it.
+ */
+export function verifyChecksum(file: string, payload: Uint8Array, expected: string | undefined): void {
+  if (!expected) return;
+  if (verified.get(file) === expected) return;
+  const got = md5(payload);
+  if (got !== expected) {
+    throw new Error(
+      `${displayPath(file)}: expected md5 ${expected} of its ${payload.length} data bytes (provenance.json), got ${got}: the file was changed or corrupted; ${RESTORE_BUNDLED}`,
+    );
+  }
+  verified.set(file, expected);
+}
+
 /** Reads one split from a folder known to hold the files (no lookup, synchronous). */
 export function readFashionMnistSplit(dir: string, split: Split, maxLabel = CLASS_NAMES.length - 1): FashionMnistSplit {
   const names = FASHION_MNIST_FILES[split];
@@ -186,21 +225,34 @@ export function readFashionMnistSplit(dir: string, split: Split, maxLabel = CLAS
   const imagesFile = findIdxFile(dir, names.images);
   const labelsFile = findIdxFile(dir, names.labels);
   if (!imagesFile || !labelsFile) {
-    throw new Error(`Fashion-MNIST ${split} split in ${dir}: expected ${names.images}(.gz) and ${names.labels}(.gz), missing: ${[!imagesFile && names.images, !labelsFile && names.labels].filter(Boolean).join(', ')}`);
+    throw new Error(`Fashion-MNIST ${split} split in ${displayPath(dir)}: expected ${names.images}(.gz) and ${names.labels}(.gz), missing: ${[!imagesFile && names.images, !labelsFile && names.labels].filter(Boolean).join(', ')}`);
   }
-  const images = readIdx(imagesFile);
+  const provenance = readProvenance(dir);
+  const read = (file: string): IdxData => {
+    try {
+      return readIdx(file);
+    } catch (e) {
+      // A corrupted bundled file (a .gz that does not gunzip, a bad header): say how to get it back.
+      throw provenance ? new Error(`${(e as Error).message}; ${RESTORE_BUNDLED}`) : e;
+    }
+  };
+  const images = read(imagesFile);
   expectDims(images, imagesFile, [null, null, null], 'images');
-  const labels = readIdx(labelsFile);
+  const labels = read(labelsFile);
   expectDims(labels, labelsFile, [null], 'labels');
+  if (provenance) {
+    verifyChecksum(imagesFile, images.data, provenance[split]?.imagesMd5);
+    verifyChecksum(labelsFile, labels.data, provenance[split]?.labelsMd5);
+  }
   const [count, rows, cols] = images.dims as [number, number, number];
   if (labels.dims[0] !== count) {
     throw new Error(
-      `Fashion-MNIST ${split} split: image and label counts differ: ${imagesFile} has ${count} images, ${labelsFile} has ${labels.dims[0]} labels`,
+      `Fashion-MNIST ${split} split: image and label counts differ: ${displayPath(imagesFile)} has ${count} images, ${displayPath(labelsFile)} has ${labels.dims[0]} labels`,
     );
   }
   for (let i = 0; i < labels.data.length; i++) {
     if (labels.data[i]! > maxLabel) {
-      throw new Error(`IDX file ${labelsFile}: expected labels 0..${maxLabel}, got ${labels.data[i]} at index ${i}`);
+      throw new Error(`IDX file ${displayPath(labelsFile)}: expected labels 0..${maxLabel}, got ${labels.data[i]} at index ${i}`);
     }
   }
   return { images: images.data, labels: labels.data, count, rows, cols };

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { gunzipBytes, readFileBytes } from '../files.js';
+import { displayPath } from './paths.js';
 
 export interface IdxData {
   dims: number[];
@@ -31,14 +32,14 @@ function readBytes(file: string): Uint8Array {
   try {
     raw = readFileBytes(file); // the file loader: fs on Node, the dev server in the browser
   } catch (e) {
-    throw new Error(`IDX file ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new Error(`IDX file ${displayPath(file)}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   if (!file.endsWith('.gz')) return raw;
   try {
     return gunzipBytes(raw);
   } catch (e) {
     throw new Error(
-      `IDX file ${file}: expected gzip data (name ends in .gz), but gunzip failed (${(e as Error).message})`,
+      `IDX file ${displayPath(file)}: expected gzip data (name ends in .gz), but gunzip failed (${(e as Error).message})`,
     );
   }
 }
@@ -46,27 +47,27 @@ function readBytes(file: string): Uint8Array {
 /** Parses IDX bytes; `file` is used only in error messages. */
 export function parseIdx(bytes: Uint8Array, file: string): IdxData {
   if (bytes.length < 4) {
-    throw new Error(`IDX file ${file}: expected at least 4 header bytes, got ${bytes.length} bytes in all`);
+    throw new Error(`IDX file ${displayPath(file)}: expected at least 4 header bytes, got ${bytes.length} bytes in all`);
   }
   const [z0, z1, type, rank] = [bytes[0]!, bytes[1]!, bytes[2]!, bytes[3]!];
   if (z0 !== 0 || z1 !== 0) {
     const got = Array.from(bytes.subarray(0, 4), (b) => '0x' + b.toString(16).padStart(2, '0')).join(' ');
     throw new Error(
-      `IDX file ${file}: bad magic number: expected 0x00 0x00 <type> <rank>, got ${got}` +
+      `IDX file ${displayPath(file)}: bad magic number: expected 0x00 0x00 <type> <rank>, got ${got}` +
         (bytes[0] === 0x1f && bytes[1] === 0x8b ? ' (this looks like gzip data: name the file *.gz)' : ''),
     );
   }
   if (type !== IDX_UBYTE) {
     const name = TYPE_NAMES[type] ?? 'unknown';
     throw new Error(
-      `IDX file ${file}: expected data type 0x08 (uint8), got 0x${type.toString(16).padStart(2, '0')} (${name})`,
+      `IDX file ${displayPath(file)}: expected data type 0x08 (uint8), got 0x${type.toString(16).padStart(2, '0')} (${name})`,
     );
   }
-  if (rank < 1) throw new Error(`IDX file ${file}: expected rank >= 1, got ${rank}`);
+  if (rank < 1) throw new Error(`IDX file ${displayPath(file)}: expected rank >= 1, got ${rank}`);
   const headerBytes = 4 + 4 * rank;
   if (bytes.length < headerBytes) {
     throw new Error(
-      `IDX file ${file}: truncated header: rank ${rank} needs ${headerBytes} header bytes, got ${bytes.length}`,
+      `IDX file ${displayPath(file)}: truncated header: rank ${rank} needs ${headerBytes} header bytes, got ${bytes.length}`,
     );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -77,7 +78,7 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxData {
   if (actual !== expected) {
     const what = actual < expected ? 'truncated' : 'too long';
     throw new Error(
-      `IDX file ${file}: payload ${what}: dims [${dims.join(', ')}] need ${expected} bytes, got ${actual} bytes`,
+      `IDX file ${displayPath(file)}: payload ${what}: dims [${dims.join(', ')}] need ${expected} bytes, got ${actual} bytes`,
     );
   }
   return { dims, data: bytes.subarray(headerBytes) };
@@ -94,7 +95,7 @@ export function expectDims(idx: IdxData, file: string, expected: (number | null)
     idx.dims.length === expected.length && expected.every((d, i) => d === null || d === idx.dims[i]);
   if (!ok) {
     const want = `[${expected.map((d) => (d === null ? 'N' : String(d))).join(', ')}]`;
-    throw new Error(`IDX file ${file}: expected ${what} with dims ${want}, got [${idx.dims.join(', ')}]`);
+    throw new Error(`IDX file ${displayPath(file)}: expected ${what} with dims ${want}, got [${idx.dims.join(', ')}]`);
   }
 }
 
