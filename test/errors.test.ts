@@ -194,12 +194,12 @@ describe.concurrent('through npm as typed: one line for each failure', { timeout
 describe('in-process', () => {
   it('progress is written atomically: a new file renamed over the old one (a reader never sees it half written), no temp file left', () => {
     const root = mkdtempSync(path.join(tmp, 'progress-'));
-    saveProgress(root, { solved: ['a'], hintsShown: {} });
+    saveProgress(root, { solved: ['a'], hintsShown: {}, caughtUp: [] });
     const before = statSync(progressPath(root)).ino;
-    saveProgress(root, { solved: ['a', 'b'], hintsShown: { b: 1 } });
+    saveProgress(root, { solved: ['a', 'b'], hintsShown: { b: 1 }, caughtUp: [] });
     expect(statSync(progressPath(root)).ino).not.toBe(before);
     expect(readdirSync(root)).toEqual(['.kata-progress.json']);
-    expect(loadProgress(root).progress).toEqual({ solved: ['a', 'b'], hintsShown: { b: 1 } });
+    expect(loadProgress(root).progress).toEqual({ solved: ['a', 'b'], hintsShown: { b: 1 }, caughtUp: [] });
   });
 
   it('the progress bar leaves the terminal alone: no hidden cursor, no line wrapping turned off (nothing for Ctrl-C to leave behind)', () => {
