@@ -22,6 +22,8 @@
  *   npm run kata grade                instructors: every kata against the learner's files (--json, --junit FILE;
  *                                     exit 0 whatever the score), see ./kata-grade.ts
  *   npm run kata checksums            course developers: rewrite katas/checksums.json (--check: only check)
+ *   npm run kata timings              course developers: per kata, seconds to the first failure, of the solution
+ *                                     run and of a --watch re-run, with the load (see ./kata-timings.ts)
  *
  * Exit codes: 0 all tests pass / done; 1 tests fail or verify found problems; 2 usage errors
  * (unknown kata, invalid manifest).
@@ -41,6 +43,7 @@ import { showSolution } from './kata-solution.js';
 import { ClassUsageError, DEFAULT_JOBS, runClass } from './kata-class.js';
 import { formatVerifyTable, verify } from '../course/verify.js';
 import { GradeUsageError, runChecksums, runGrade } from './kata-grade.js';
+import { runTimings, type TimingsOptions } from './kata-timings.js';
 import { kataEnv, runSuite, trimFailure, vitestBin, type AssertionResult, type Target } from '../course/vitest.js';
 import { FIRST_FAILURE_LINE, type FirstFailure, type TestLog } from '../course/kata-reporter.js';
 import { SLOW_SKIP_NOTE } from '../course/tiers.js';
@@ -507,7 +510,7 @@ async function main(argv: string[]): Promise<number> {
   let code = 0;
   program
     .name('npm run kata')
-    .usage('[kata] [-- options]  |  reset <kata>  |  catch-up <kata>  |  verify  |  grade [-- --json --junit FILE]  |  class <folder> [-- --json --jobs N]  |  checksums')
+    .usage('[kata] [-- options]  |  reset <kata>  |  catch-up <kata>  |  verify  |  grade [-- --json --junit FILE]  |  class <folder> [-- --json --jobs N]  |  checksums  |  timings')
     .description('Run the course katas. Without a kata: list them with your progress.')
     .argument('[kata]', `kata number or name: ${helpExample()}`)
     .option('--hint', 'show the next hint of the kata')
@@ -576,6 +579,16 @@ async function main(argv: string[]): Promise<number> {
     .option('--jobs <n>', `learners graded at a time (default ${DEFAULT_JOBS}; each grading is one Vitest run)`)
     .action(async (folder: string, opts: { json?: boolean; jobs?: string }) => {
       code = await runClass(folder, opts);
+    });
+  program
+    .command('timings')
+    .description('course developers: seconds per kata to the first failure, of the solution run and of a --watch re-run, with the load')
+    .option('--katas <list>', 'only these katas, e.g. 3,4,10')
+    .option('--no-solution', 'skip the solution runs')
+    .option('--no-watch', 'skip the --watch re-runs')
+    .option('--markdown', 'print the table as Markdown')
+    .action(async (opts: TimingsOptions) => {
+      code = await runTimings(root, opts);
     });
   program
     .command('checksums')

@@ -20,6 +20,9 @@ import { isSolutionCopy } from './solution-copy.js';
 /** The runner's line for the first failed test, as soon as it fails: FIRST_FAILURE_LINE + JSON of FirstFailure. */
 export const FIRST_FAILURE_LINE = 'kata-first-failure: ';
 
+/** With KATA_RUN_END_MARK=1: printed at the end of every run (watch mode too). */
+export const RUN_END_LINE = 'kata-run-end';
+
 export interface FirstFailure {
   file: string;
   titlePath: string[];
@@ -110,6 +113,7 @@ export default class KataReporter implements Reporter {
     }
     const kata = process.env.KATA_WATCH_KATA;
     if (kata) this.recordWatchRun(kata, modules);
+    if (process.env.KATA_RUN_END_MARK) process.stdout.write(`\n${RUN_END_LINE}\n`); // `kata timings` measures watch re-runs
   }
 
   /** Watch mode: the verdict of this run for the watched kata; a solve is recorded like the runner's. */
