@@ -5,7 +5,7 @@ import { loadBundledPair } from '../../src/lib/data/bundled.js';
 import type { InMemoryDataset } from '../../src/lib/data/dataset.js';
 import { loadBackbone, type Backbone } from '../../src/lib/models/backbones.js';
 import { buildHead, setDropoutSeed, splitBelowTopStage, trainHeadOnFeatures } from './experiment.js';
-import { buildFineTuneModel, createFineTuner, type FineTuneConfig, type FineTuneModel, type FineTuner } from './fine-tune.js';
+import { buildFineTuneModel, createFineTuner, crossEntropy, TOP_STAGE, type FineTuneConfig, type FineTuneModel, type FineTuner } from './fine-tune.js';
 
 // ---------- fixtures ----------
 
@@ -211,6 +211,35 @@ describe('kata 08 — unfreeze the top stage, and only it', () => {
     }
     const headMoved = [...maxSteps(headBefore, head.weights)].filter(([, d]) => d > 0).length;
     if (headMoved !== 4) throw new Error(`after one step: expected the head's 4 variables to change, got ${headMoved}`);
+  });
+  it('conv1–conv3 are frozen in the backbone itself: every layer outside conv4 says trainable false, and an optimizer given no variable list leaves them bit-identical', async () => {
+    const { backbone, model } = await fresh();
+    const open = backbone.model.layers.filter((l) => l.trainable && l.weights.length > 0 && !l.name.startsWith(`${TOP_STAGE}_`)).map((l) => l.name);
+    const trainableBelow = backbone.model.trainableWeights.map((w) => w.originalName).filter((n) => !isTop(n));
+    if (open.length > 0 || trainableBelow.length > 0) {
+      throw new Error(
+        `backbone.model: expected every layer outside ${TOP_STAGE} to be frozen (trainable false), got ${open.length} layers still trainable, e.g. ${list(open)}, ` +
+          `and ${trainableBelow.length} of backbone.model.trainableWeights below ${TOP_STAGE}, e.g. ${list(trainableBelow)}.\n  ` +
+          'Filtering the optimizer\'s variable list is not a freeze: the model still says those weights may learn, and any code that asks the ' +
+          'model — model.fit, optimizer.minimize(f) without a list, a saved model trained elsewhere — trains them (kata 01 rejects the same shortcut). ' +
+          'Set each layer\'s trainable by its name.',
+      );
+    }
+    // What "frozen in the model" buys: an optimizer that is given no list trains every trainable variable it can reach.
+    const before = snapshot(backbone.model.weights);
+    const x = tf.tidy(() => tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 8) as tf.Tensor4D);
+    const y = tf.tensor1d([0, 1, 1, 0], 'int32');
+    const optimizer = tf.train.sgd(0.1);
+    try {
+      optimizer.minimize(() => crossEntropy(model.forward(x, { training: true }), y), true)?.dispose();
+    } finally {
+      optimizer.dispose();
+      tf.dispose([x, y]);
+    }
+    const moved = [...maxSteps(before, backbone.model.weights)].filter(([n, d]) => d > 0 && !isTop(n)).map(([n]) => n);
+    if (moved.length > 0) {
+      throw new Error(`optimizer.minimize(loss) with no variable list: expected conv1–conv3 bit-identical, got ${moved.length} changed, e.g. ${list(moved)}`);
+    }
   });
 });
 

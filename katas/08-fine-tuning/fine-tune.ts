@@ -6,12 +6,12 @@
  * recipe, line by line:
  *
  *     for p in model.layer4.parameters(): p.requires_grad = True   # unfreeze the top stage
- *     model.train()                                                 # training mode
  *     optimizer = optim.Adam([{"params": model.fc.parameters(), "lr": 1e-3},
  *                             {"params": model.layer4.parameters(), "lr": 1e-4}])
  *
  * It runs, the loss goes down — and `npm run kata 8` lists what it changed that it should not have.
- * Fix the TODOs: the tests say which weights moved, in which mode each layer ran, and how far.
+ * Yours: which layers may learn (buildFineTuneModel) and which variables get which learning rate
+ * (createFineTuner). The mode is ready (kata 07). The tests say which weights moved and how far.
  */
 import { tf } from '../../src/lib/tf.js';
 import type { Backbone } from '../../src/lib/models/backbones.js';
@@ -50,9 +50,9 @@ export function buildFineTuneModel(backbone: Backbone, head: tf.Sequential): Fin
     forward(images: tf.Tensor4D, { training }: ForwardOptions): tf.Tensor2D {
       return tf.tidy(() => {
         const x = backbone.preprocess(images); // float32 [B,28,28,1]
-        // PyTorch: model.train() — the whole model in training mode while it trains.
-        // TODO: which backbone layers care about the mode, and what does { training: true } do to them?
-        const features = backbone.model.apply(x, { training }) as tf.Tensor2D; // [B,F]
+        // Ready (kata 07): the backbone's BatchNorm stays in inference mode while conv4 trains;
+        // only the head's dropout follows the caller's mode.
+        const features = backbone.model.apply(x, { training: false }) as tf.Tensor2D; // [B,F]
         return head.apply(features, { training }) as tf.Tensor2D; // [B,numClasses]
       });
     },
