@@ -183,9 +183,14 @@ export default defineConfig({
     exclude: ['**/node_modules/**', ...(kataSuite ? [] : ['test/fixtures/**'])],
     // The Node backend line; in the browser, tf.browser.ts sends its own.
     globalSetup: inBrowser ? [] : ['test/global-setup.ts'],
+    // The verdict's events from inside the workers (src/course/verdict-setup.ts, first: its afterAll runs last),
+    // Node only, when the runner asks; then the tiers (test/support/tiers-setup.ts).
     ...(kataSuite
       ? {
-          setupFiles: [path.join(repoDir, 'test/support/tiers-setup.ts')],
+          setupFiles: [
+            ...(!inBrowser && process.env.KATA_EVENTS_FILE ? [path.join(repoDir, 'src/course/verdict-setup.ts')] : []),
+            path.join(repoDir, 'test/support/tiers-setup.ts'),
+          ],
           provide: { kataSlow: slowTiers(), kataAll: process.env.KATA_ALL === '1' },
         }
       : {}),

@@ -29,12 +29,17 @@
  * (unknown kata, invalid manifest).
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import chalk from 'chalk';
 import { Command, type CommanderError } from 'commander';
 import { oneLine } from './usage.js';
 import { settingsProblem } from './settings-check.js';
-import { courseRoot, findKata, kataPaths, loadManifest, ManifestError, repoRoot, type Kata, type Manifest } from '../course/manifest.js';
+import { courseRoot, findKata, kataPaths, loadManifest, ManifestError, repoRoot, timeLimits, type Kata, type Manifest } from '../course/manifest.js';
+import { judge, readEvents } from '../course/verdict.js';
+import { killTree, ownTree } from '../course/processes.js';
+import { removeOnExit } from '../course/cleanup.js';
 import { loadProgress, ProgressError, saveProgress, type Progress } from '../course/progress.js';
 import { resetKata, ResetError, type ResetOutcome } from '../course/reset.js';
 import { catchUp, CatchUpError } from '../course/catch-up.js';
@@ -44,7 +49,7 @@ import { ClassUsageError, DEFAULT_JOBS, runClass } from './kata-class.js';
 import { formatVerifyTable, verify } from '../course/verify.js';
 import { GradeUsageError, runChecksums, runGrade } from './kata-grade.js';
 import { runTimings, type TimingsOptions } from './kata-timings.js';
-import { kataEnv, runSuite, trimFailure, vitestBin, type AssertionResult, type Target } from '../course/vitest.js';
+import { kataEnv, runningFiles, runSuite, testTimeoutArgs, trimFailure, vitestBin, type AssertionResult, type Target } from '../course/vitest.js';
 import { FIRST_FAILURE_LINE, type FirstFailure, type TestLog } from '../course/kata-reporter.js';
 import { SLOW_SKIP_NOTE } from '../course/tiers.js';
 import { vitestUiArgs } from '../course/ui.js';
@@ -163,18 +168,67 @@ function isTeaching(k: Kata, t: AssertionResult): boolean {
 
 async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui', extraEnv?: NodeJS.ProcessEnv, all = false): Promise<number> {
   const test = kataPaths(k, root).test;
-  // Watch: the default reporter for the learner, the kata reporter records a solve after any run (./kata-reporter.ts).
-  const watchArgs = [vitestBin, test, '--reporter=default', `--reporter=${path.join(repoRoot, 'src/course/kata-reporter.ts')}`];
-  const args = mode === 'watch' ? watchArgs : [vitestBin, ...(await vitestUiArgs()), test];
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'kata-watch-'));
+  const dropTemp = removeOnExit(tmp);
+  const eventsFile = path.join(tmp, 'events.jsonl');
+  // The default reporter for the learner; the kata reporter (logs) and the verdict's reporter (./verdict-reporter.ts).
+  const reporters = ['--reporter=default', `--reporter=${path.join(repoRoot, 'src/course/kata-reporter.ts')}`, `--reporter=${path.join(repoRoot, 'src/course/verdict-reporter.ts')}`];
+  const args = mode === 'watch' ? [vitestBin, test, ...reporters] : [vitestBin, ...(await vitestUiArgs()), test, ...reporters];
   console.log(chalk.dim(`${mode === 'watch' ? 'Watching' : 'Vitest UI for'} ${k.name}${target === 'solution' ? ' (against the solution)' : ''} — Ctrl-C to stop`));
-  const env: NodeJS.ProcessEnv = { ...kataEnv(root, target, !!process.stdout.isTTY), ...extraEnv, ...(all ? { KATA_ALL: '1' } : {}) };
-  if (mode === 'watch') env.KATA_WATCH_KATA = k.name;
+  const env: NodeJS.ProcessEnv = { ...kataEnv(root, target, !!process.stdout.isTTY), ...extraEnv, ...(all ? { KATA_ALL: '1' } : {}), KATA_EVENTS_FILE: eventsFile };
+  // In the terminal's process group (Vitest reads its keys): Ctrl-C reaches it from the terminal, and
+  // SIGINT/SIGTERM/SIGHUP to this runner end it and every worker (src/course/processes.ts).
   const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: 'inherit' });
-  // Ctrl-C reaches Vitest through the terminal; pass on a SIGTERM sent to this process only.
-  const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
-  process.on('SIGINT', forward('SIGINT'));
-  process.on('SIGTERM', forward('SIGTERM'));
-  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 0)));
+  const disown = ownTree(child);
+  const limit = timeLimits(k).node;
+  let judged = 0;
+  const stopped = new Set<string>();
+  const tick = (): void => {
+    const events = readEvents(eventsFile);
+    // the watchdog: a worker past the kata's limit is killed; Vitest reports it and goes on watching
+    for (const [file, since, pid] of runningFiles(events)) {
+      const key = `${file}@${since}`;
+      if (stopped.has(key) || Date.now() - since <= limit * 1000 || !pid) continue;
+      stopped.add(key);
+      killTree(pid);
+      const v = judge(test, { exitCode: 0, signal: null, report: undefined, output: '', events, timedOut: new Map([[file, limit]]) }, { root });
+      console.log(chalk.red(`\n✗ Not solved: ${v.line}`));
+    }
+    // after each run: the verdict (src/course/verdict.ts), the same as npm run kata N; a solve is recorded
+    const ends = events.filter((e) => e.e === 'run-end').length;
+    if (ends <= judged) return;
+    judged = ends;
+    const lastStart = events.map((e) => e.e).lastIndexOf('run-start');
+    const run = events.slice(Math.max(0, lastStart));
+    const t0 = run[0]?.t ?? 0;
+    const timedOut = new Map([...stopped].filter((key) => Number(key.split('@').at(-1)) >= t0).map((key) => [key.slice(0, key.lastIndexOf('@')), limit]));
+    if (timedOut.size) return; // said when the watchdog stopped it
+    const v = judge(test, { exitCode: 0, signal: null, report: undefined, output: '', events: run }, { root });
+    if (!v.passed) {
+      console.log(chalk.red(`\n✗ Not solved: ${v.line}`));
+    } else if (target === 'solution') {
+      console.log(chalk.green(`\n✓ All ${v.tests.total} tests pass on the reference solution.`));
+    } else {
+      const p = progress();
+      const already = p.solved.includes(k.name);
+      if (!already) {
+        p.solved.push(k.name);
+        saveProgress(root, p);
+      }
+      console.log(chalk.green.bold(`\nKata ${k.name} solved!${already ? '' : ' (recorded: npm run kata shows it ✓)'} Ctrl-C to stop watching.`));
+    }
+  };
+  const watchdog = setInterval(tick, 1000);
+  watchdog.unref();
+  const code = await new Promise<number>((resolve) =>
+    child.on('close', (c) => {
+      clearInterval(watchdog);
+      tick();
+      disown();
+      dropTemp();
+      resolve(c ?? 0);
+    }),
+  );
   if (mode === 'watch' && !process.stdin.isTTY) {
     // Vitest watches only with a terminal on stdin (elsewhere it runs once and exits).
     console.log(chalk.yellow(`\n--watch stopped after one run: stdin is not a terminal (piped, or run by a script), so Vitest cannot watch. Run ${chalk.cyan(`npm run kata ${ref(k)} -- --watch`)} in a terminal.`));
@@ -244,10 +298,14 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
   if (verbose) header();
   const status = progressLine();
   let early: FirstFailure | undefined;
+  const limits = timeLimits(k);
+  const browser = !!extraEnv?.KATA_IN_BROWSER;
   const run = await runSuite({
     root,
     target,
     files: [paths.test],
+    ...(browser ? { totalLimit: limits.browser } : { limits: new Map([[paths.test, limits.node]]) }),
+    ...testTimeoutArgs(),
     ...(extraEnv ? { extraEnv } : {}),
     stream: verbose,
     all,
@@ -280,14 +338,11 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
   });
   status.clear();
   if (!sawBackend && !verbose) header();
-  const file = run.report?.testResults.find((r) => path.resolve(r.name) === path.resolve(paths.test));
-  if (!run.report || !file) {
-    console.log(chalk.red(`\nVitest did not report on ${rel(paths.test)} (exit ${run.exitCode}). Its output:`));
-    console.log(run.output.split('\n').slice(-30).join('\n'));
-    return 1;
-  }
-  const tests = file.assertionResults;
-  const logs = run.logs?.files[file.name] ?? run.logs?.files[path.resolve(file.name)] ?? [];
+  // The one verdict (src/course/verdict.ts): solved only when the process ended normally, every test ran and passed.
+  const v = judge(paths.test, run, { root });
+  const file = v.file;
+  const tests = file?.assertionResults ?? [];
+  const logs = (file && (run.logs?.files[file.name] ?? run.logs?.files[path.resolve(file.name)])) ?? [];
   const logOf = (t: AssertionResult): TestLog | undefined =>
     logs.find((l) => l.titlePath.at(-1) === t.title && l.titlePath.slice(0, -1).join(' ') === t.ancestorTitles.join(' '));
   const outside = run.logs?.outside ?? [];
@@ -301,14 +356,14 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
     const name = [...t.ancestorTitles.slice(1), t.title].join(' › ');
     if (t.status === 'passed') console.log(`  ${chalk.green('✓')} ${name}`);
     else if (t.status === 'failed') console.log(`  ${chalk.red('✗')} ${name}${isTeaching(k, t) ? chalk.yellow('  ← the lesson') : ''}`);
-    else console.log(`  ${chalk.dim('-')} ${chalk.dim(`${name} (${logOf(t)?.skipNote === SLOW_SKIP_NOTE ? 'slow: not run' : t.status})`)}`);
+    else console.log(`  ${chalk.dim('-')} ${chalk.dim(`${name} (${logOf(t)?.skipNote === SLOW_SKIP_NOTE ? 'slow: not run' : t.status === 'pending' ? 'not run' : t.status})`)}`);
     for (const l of testOutput(logOf(t), verbose, k)) console.log(l);
   }
   const failed = tests.filter((t) => t.status === 'failed');
   const notRun = tests.filter((t) => t.status !== 'passed' && t.status !== 'failed');
   const slowSkipped = notRun.filter((t) => logOf(t)?.skipNote === SLOW_SKIP_NOTE);
-  const fileError = file.message ? trimFailure(file.message, root) : '';
-  if (failed.length === 0 && notRun.length === 0 && !fileError && tests.length > 0) {
+  const fileError = file?.message ? trimFailure(file.message, root) : '';
+  if (v.passed) {
     console.log(chalk.green(`\n✓ All ${tests.length} tests pass.`));
     if (target === 'solution') {
       console.log(chalk.dim(`The reference solution in solutions/${k.name}/ passes; your files were not touched.`));
@@ -337,7 +392,11 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
   }
   console.log();
   let blamed: Kata[] = [];
-  if (tests.length === 0 || (fileError && failed.length === 0)) {
+  if (v.kind !== 'does not load' && v.kind !== 'incomplete' && !(v.kind === 'failed' && failed.length)) {
+    // crashed, timed out, type error: one line that names it
+    console.log(chalk.red(`✗ Not solved: ${v.line}`));
+    if (v.kind === 'crashed' && !verbose) console.log(chalk.dim(`  (npm run kata ${ref(k)} -- --verbose shows Vitest's own output)`));
+  } else if (tests.length === 0 || (fileError && failed.length === 0)) {
     console.log(chalk.red(`The test file could not run${tests.length ? ' completely' : ''}: the code does not load.`));
     console.log(indent(fileError || '(no message)'));
   } else if (failed.length === 0) {
@@ -369,7 +428,8 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
   }
   console.log();
   if (target === 'solution') {
-    console.log(chalk.red(`The reference solution fails: that is a bug in the course (solutions/${k.name}/).`));
+    if (v.kind === 'crashed' || v.kind === 'timed out') console.log(chalk.red(`The run against the reference solution did not complete (${v.kind}): see the line above.`));
+    else console.log(chalk.red(`The reference solution fails: that is a bug in the course (solutions/${k.name}/).`));
     return 1;
   }
   const hintsShown = progress().hintsShown[k.name] ?? 0;

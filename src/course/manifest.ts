@@ -30,6 +30,31 @@ export interface Kata {
    * unless `npm run kata N -- --all`. Empty when every test is fast.
    */
   slow: string[];
+  /**
+   * Wall-clock seconds the kata's test file may take in Node (from the worker's start on it: import, hooks,
+   * tests), after which the runner and grade stop it and say which test was running. Default DEFAULT_TIME_LIMIT.
+   */
+  timeLimitSeconds?: number;
+  /** The same for `--browser` (the whole run, browser start included). Default: 2 × the Node limit + 60. */
+  browserTimeLimitSeconds?: number;
+}
+
+/** Seconds a kata's test file may take when the manifest sets no timeLimitSeconds. */
+export const DEFAULT_TIME_LIMIT = 120;
+
+/**
+ * The time limits of a kata: env KATA_TIME_LIMIT (seconds, for both) overrides the manifest.
+ * Throws a ManifestError naming the variable when it is not a positive number.
+ */
+export function timeLimits(kata: Kata, env: NodeJS.ProcessEnv = process.env): { node: number; browser: number } {
+  const raw = env.KATA_TIME_LIMIT;
+  if (raw !== undefined && raw !== '') {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new ManifestError(`KATA_TIME_LIMIT: expected a number of seconds > 0, got ${JSON.stringify(raw)}`);
+    return { node: n, browser: n };
+  }
+  const node = kata.timeLimitSeconds ?? DEFAULT_TIME_LIMIT;
+  return { node, browser: kata.browserTimeLimitSeconds ?? 2 * node + 60 };
 }
 
 export interface Manifest {
@@ -54,7 +79,7 @@ export function manifestPath(root = courseRoot()): string {
   return path.join(root, 'katas', 'manifest.json');
 }
 
-const KNOWN_FIELDS = ['id', 'name', 'title', 'files', 'hints', 'mustFail', 'failsWith', 'slow'] as const;
+const KNOWN_FIELDS = ['id', 'name', 'title', 'files', 'hints', 'mustFail', 'failsWith', 'slow', 'timeLimitSeconds', 'browserTimeLimitSeconds'] as const;
 const NAME_RE = /^(\d{2,})-[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 function describeValue(v: unknown): string {
@@ -142,6 +167,14 @@ export function validateManifest(data: unknown, file = 'katas/manifest.json'): M
       }
       failsWith = k.failsWith as string;
     }
+    const seconds = (field: 'timeLimitSeconds' | 'browserTimeLimitSeconds'): number | undefined => {
+      const v = k[field];
+      if (v === undefined) return undefined;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 3600) fail(`${at}.${field}`, 'a number of seconds in (0, 3600]', v);
+      return v as number;
+    };
+    const timeLimitSeconds = seconds('timeLimitSeconds');
+    const browserTimeLimitSeconds = seconds('browserTimeLimitSeconds');
     katas.push({
       id,
       name,
@@ -151,6 +184,8 @@ export function validateManifest(data: unknown, file = 'katas/manifest.json'): M
       mustFail,
       slow,
       ...(failsWith !== undefined ? { failsWith } : {}),
+      ...(timeLimitSeconds !== undefined ? { timeLimitSeconds } : {}),
+      ...(browserTimeLimitSeconds !== undefined ? { browserTimeLimitSeconds } : {}),
     });
   });
   katas.sort((a, b) => a.id - b.id);

@@ -12,6 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './manifest.js';
 import type { KataLogReport } from './kata-reporter.js';
+import { killGroup, ownGroup } from './processes.js';
+import { readEvents, type RunFacts, type VerdictEvent } from './verdict.js';
 
 export type Target = 'starter' | 'solution';
 
@@ -42,11 +44,11 @@ export interface JsonReport {
   testResults: FileResult[];
 }
 
-export interface SuiteRun {
+export interface SuiteRun extends RunFacts {
   /** The parsed report, or undefined when Vitest wrote none (it crashed before the end). */
   report: JsonReport | undefined;
-  /** Vitest's exit code. */
-  exitCode: number;
+  /** Vitest's exit code (null when a signal ended it: see `signal`). */
+  exitCode: number | null;
   /** Everything it printed (stdout and stderr interleaved). */
   output: string;
   /** The backend line printed by the global setup, if seen. */
@@ -65,7 +67,7 @@ export function kataEnv(root: string, target: Target, color = false, base: NodeJ
   for (const [k, v] of Object.entries(base)) {
     // Colour is decided per run (colour libraries treat any FORCE_COLOR, even "0", differently).
     if (k.startsWith('VITEST') || k === 'TEST' || k === 'NODE_ENV' || k === 'FORCE_COLOR' || k === 'NO_COLOR') continue;
-    if (k === 'KATA_OTHER_KATAS' || k === 'KATA_ALL' || k === 'KATA_LOG_FILE' || k === 'KATA_WATCH_KATA') continue; // set per run, never inherited
+    if (k === 'KATA_OTHER_KATAS' || k === 'KATA_ALL' || k === 'KATA_LOG_FILE' || k === 'KATA_WATCH_KATA' || k === 'KATA_EVENTS_FILE' || k === 'KATA_TIMING_FILE') continue; // set per run, never inherited
     if (k === 'KATA_IN_BROWSER' || k === 'KATA_BROWSER_PATH' || k === 'KATA_BROWSER_BACKEND') continue; // browser mode: per run (extraEnv)
     env[k] = v;
   }
@@ -98,25 +100,42 @@ export interface RunSuiteOptions {
   timings?: boolean;
   /** Run every test: no slow tier skipped after a fast failure (KATA_ALL=1, test/support/tiers.ts). */
   all?: boolean;
+  /**
+   * The watchdog: seconds each test file (absolute path) may take, from the moment a worker starts on it
+   * (./verdict-setup.ts's events). Past it, with one file the whole process group of Vitest is killed; with
+   * several (`kata grade`), only the worker of that file (Vitest goes on with the others). The file is then
+   * in `timedOut`. Files not listed get `defaultLimit`.
+   */
+  limits?: Map<string, number>;
+  /** Seconds for files not in `limits` (default: no limit per file). */
+  defaultLimit?: number;
+  /** Seconds for the whole run, from the start (browser mode, where no worker events exist): kill the group. */
+  totalLimit?: number;
+  /** Extra Vitest arguments (e.g. --testTimeout=5000). */
+  vitestArgs?: string[];
 }
 
-/** Runs the kata suite once with a JSON reporter to a temp file and returns the parsed report. */
+/** Runs the kata suite once with a JSON reporter to a temp file and returns the parsed report and the verdict's facts. */
 export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'kata-report-'));
   const removeTmp = removeOnExit(tmp); // also on Ctrl-C and every other early exit (./cleanup.ts)
   const reportFile = path.join(tmp, 'report.json');
   const timingFile = path.join(tmp, 'timing.json');
   const logFile = path.join(tmp, 'logs.json');
+  const eventsFile = path.join(tmp, 'events.jsonl');
+  const files = opts.files ?? [];
   const args = [
     vitestBin,
     'run',
-    ...(opts.files ?? []),
+    ...files,
     ...(opts.stream ? ['--reporter=default'] : []),
     '--reporter=json',
     `--reporter=${path.join(repoRoot, 'src/course/kata-reporter.ts')}`,
+    `--reporter=${path.join(repoRoot, 'src/course/verdict-reporter.ts')}`,
     ...(opts.timings ? [`--reporter=${path.join(repoRoot, 'src/course/timing-reporter.ts')}`] : []),
     `--outputFile.json=${reportFile}`,
     '--passWithNoTests',
+    ...(opts.vitestArgs ?? []),
   ];
   try {
     const env = kataEnv(opts.root, opts.target, !!opts.stream && !!process.stdout.isTTY);
@@ -124,8 +143,11 @@ export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
     if (opts.timings) env.KATA_TIMING_FILE = timingFile;
     env.KATA_LOG_FILE = logFile;
     if (opts.all) env.KATA_ALL = '1';
+    env.KATA_EVENTS_FILE = eventsFile;
     Object.assign(env, opts.extraEnv);
-    const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A process group of its own: the watchdog and the signal handlers end Vitest AND its workers at once.
+    const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const disown = ownGroup(child);
     let output = '';
     let backendLine: string | undefined;
     let pending = '';
@@ -144,10 +166,31 @@ export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
     };
     child.stdout.on('data', (c: Buffer) => onData(c, process.stdout));
     child.stderr.on('data', (c: Buffer) => onData(c, process.stderr));
-    const exitCode = await new Promise<number>((resolve, reject) => {
+    const timedOut = new Map<string, number>();
+    const t0 = Date.now();
+    const watchdog = setInterval(() => {
+      if (opts.totalLimit !== undefined && Date.now() - t0 > opts.totalLimit * 1000) {
+        timedOut.set('*', opts.totalLimit);
+        if (child.pid) killGroup(child.pid);
+        return;
+      }
+      if (!opts.limits && opts.defaultLimit === undefined) return;
+      for (const [file, since, pid] of runningFiles(readEvents(eventsFile))) {
+        const limit = opts.limits?.get(file) ?? opts.defaultLimit;
+        if (limit === undefined || timedOut.has(file) || Date.now() - since <= limit * 1000) continue;
+        timedOut.set(file, limit);
+        if (files.length <= 1 && child.pid) killGroup(child.pid);
+        else if (pid) killWorker(pid);
+      }
+    }, 500);
+    watchdog.unref();
+    const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
       child.on('error', reject);
-      child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+      child.on('close', (code, sig) => resolve([code, sig]));
     });
+    clearInterval(watchdog);
+    disown();
+    if (child.pid) killGroup(child.pid); // whatever it left behind (a worker still looping)
     if (pending) {
       const plain = stripAnsi(pending);
       if (!backendLine && plain.startsWith('backend: ')) backendLine = plain.trim();
@@ -173,9 +216,53 @@ export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
     } catch {
       logs = undefined;
     }
-    return { report, exitCode, output, backendLine, ...(seconds ? { seconds } : {}), ...(logs ? { logs } : {}) };
+    const events = readEvents(eventsFile);
+    const browser = env.KATA_IN_BROWSER === '1';
+    return {
+      report,
+      exitCode,
+      signal: timedOut.size && signal === 'SIGKILL' ? null : signal,
+      output,
+      backendLine,
+      events,
+      timedOut,
+      browser,
+      shared: files.length !== 1,
+      ...(seconds ? { seconds } : {}),
+      ...(logs ? { logs } : {}),
+    };
   } finally {
     removeTmp();
+  }
+}
+
+/**
+ * Env KATA_TEST_TIMEOUT (seconds): Vitest's per-test and per-hook timeout for the kata suite instead of the
+ * config's 60 s (the project's own tests use it to see a never-settling await quickly).
+ */
+export function testTimeoutArgs(env: NodeJS.ProcessEnv = process.env): { vitestArgs?: string[] } {
+  const n = Number(env.KATA_TEST_TIMEOUT);
+  if (!env.KATA_TEST_TIMEOUT || !Number.isFinite(n) || n <= 0) return {};
+  return { vitestArgs: [`--testTimeout=${Math.round(n * 1000)}`, `--hookTimeout=${Math.round(n * 1000)}`] };
+}
+
+/** Test files a worker has started and not finished: [file, since (ms), worker pid]. */
+export function runningFiles(events: VerdictEvent[]): [string, number, number | undefined][] {
+  const open = new Map<string, [number, number | undefined]>();
+  for (const e of events) {
+    if (!e.file) continue;
+    if (e.e === 'file') open.set(e.file, [e.t, e.pid]);
+    else if (e.e === 'file-end' || e.e === 'exit') open.delete(e.file);
+  }
+  return [...open].map(([f, [t, pid]]) => [f, t, pid]);
+}
+
+/** Ends one test worker (and anything it started); Vitest reports it and goes on with the other files. */
+function killWorker(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
   }
 }
 
