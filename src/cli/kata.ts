@@ -40,6 +40,7 @@ import { courseRoot, findKata, kataPaths, loadManifest, ManifestError, repoRoot,
 import { judge, readEvents } from '../course/verdict.js';
 import { killTree, ownTree } from '../course/processes.js';
 import { removeOnExit } from '../course/cleanup.js';
+import { startTypecheck, type TypecheckRun } from '../course/typecheck.js';
 import { loadProgress, ProgressError, saveProgress, type Progress } from '../course/progress.js';
 import { resetKata, ResetError, type ResetOutcome } from '../course/reset.js';
 import { catchUp, CatchUpError } from '../course/catch-up.js';
@@ -182,6 +183,7 @@ async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui', extraE
   const disown = ownTree(child);
   const limit = timeLimits(k).node;
   let judged = 0;
+  let checking = Promise.resolve();
   const stopped = new Set<string>();
   const tick = (): void => {
     const events = readEvents(eventsFile);
@@ -203,20 +205,24 @@ async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui', extraE
     const t0 = run[0]?.t ?? 0;
     const timedOut = new Map([...stopped].filter((key) => Number(key.split('@').at(-1)) >= t0).map((key) => [key.slice(0, key.lastIndexOf('@')), limit]));
     if (timedOut.size) return; // said when the watchdog stopped it
-    const v = judge(test, { exitCode: 0, signal: null, report: undefined, output: '', events: run }, { root });
-    if (!v.passed) {
-      console.log(chalk.red(`\n✗ Not solved: ${v.line}`));
-    } else if (target === 'solution') {
-      console.log(chalk.green(`\n✓ All ${v.tests.total} tests pass on the reference solution.`));
-    } else {
-      const p = progress();
-      const already = p.solved.includes(k.name);
-      if (!already) {
-        p.solved.push(k.name);
-        saveProgress(root, p);
+    checking = checking.then(async () => {
+      const types = await startTypecheck(root, target === 'solution' ? kataPaths(k, root).solutions : kataPaths(k, root).files);
+      const v = judge(test, { exitCode: 0, signal: null, report: undefined, output: '', events: run }, { root, typeProblems: [...types.problems.values()].flat() });
+      if (!v.passed) {
+        console.log(chalk.red(`\n✗ Not solved: ${v.line}`));
+        if (v.kind === 'type error') console.log(typeErrorList(types));
+      } else if (target === 'solution') {
+        console.log(chalk.green(`\n✓ All ${v.tests.total} tests pass on the reference solution.`));
+      } else {
+        const p = progress();
+        const already = p.solved.includes(k.name);
+        if (!already) {
+          p.solved.push(k.name);
+          saveProgress(root, p);
+        }
+        console.log(chalk.green.bold(`\nKata ${k.name} solved!${already ? '' : ' (recorded: npm run kata shows it ✓)'} Ctrl-C to stop watching.`));
       }
-      console.log(chalk.green.bold(`\nKata ${k.name} solved!${already ? '' : ' (recorded: npm run kata shows it ✓)'} Ctrl-C to stop watching.`));
-    }
+    });
   };
   const watchdog = setInterval(tick, 1000);
   watchdog.unref();
@@ -225,8 +231,10 @@ async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui', extraE
       clearInterval(watchdog);
       tick();
       disown();
-      dropTemp();
-      resolve(c ?? 0);
+      void checking.then(() => {
+        dropTemp();
+        resolve(c ?? 0);
+      });
     }),
   );
   if (mode === 'watch' && !process.stdin.isTTY) {
@@ -300,6 +308,8 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
   let early: FirstFailure | undefined;
   const limits = timeLimits(k);
   const browser = !!extraEnv?.KATA_IN_BROWSER;
+  // The learner's files type-check, or it is not solved: checked side by side with the tests (./typecheck.ts).
+  const typecheck = startTypecheck(root, target === 'solution' ? paths.solutions : paths.files);
   const run = await runSuite({
     root,
     target,
@@ -339,7 +349,8 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
   status.clear();
   if (!sawBackend && !verbose) header();
   // The one verdict (src/course/verdict.ts): solved only when the process ended normally, every test ran and passed.
-  const v = judge(paths.test, run, { root });
+  const types = await typecheck;
+  const v = judge(paths.test, run, { root, typeProblems: [...types.problems.values()].flat() });
   const file = v.file;
   const tests = file?.assertionResults ?? [];
   const logs = (file && (run.logs?.files[file.name] ?? run.logs?.files[path.resolve(file.name)])) ?? [];
@@ -359,6 +370,7 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
     else console.log(`  ${chalk.dim('-')} ${chalk.dim(`${name} (${logOf(t)?.skipNote === SLOW_SKIP_NOTE ? 'slow: not run' : t.status === 'pending' ? 'not run' : t.status})`)}`);
     for (const l of testOutput(logOf(t), verbose, k)) console.log(l);
   }
+  if (types.error) console.log(chalk.yellow(`warning: type check not done: ${types.error}`));
   const failed = tests.filter((t) => t.status === 'failed');
   const notRun = tests.filter((t) => t.status !== 'passed' && t.status !== 'failed');
   const slowSkipped = notRun.filter((t) => logOf(t)?.skipNote === SLOW_SKIP_NOTE);
@@ -392,9 +404,10 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
   }
   console.log();
   let blamed: Kata[] = [];
-  if (v.kind !== 'does not load' && v.kind !== 'incomplete' && !(v.kind === 'failed' && failed.length)) {
+  if (v.kind !== 'does not load' && v.kind !== 'incomplete' && !((v.kind === 'failed' || v.kind === 'type error') && failed.length)) {
     // crashed, timed out, type error: one line that names it
     console.log(chalk.red(`✗ Not solved: ${v.line}`));
+    if (v.kind === 'type error') console.log(typeErrorList(types));
     if (v.kind === 'crashed' && !verbose) console.log(chalk.dim(`  (npm run kata ${ref(k)} -- --verbose shows Vitest's own output)`));
   } else if (tests.length === 0 || (fileError && failed.length === 0)) {
     console.log(chalk.red(`The test file could not run${tests.length ? ' completely' : ''}: the code does not load.`));
@@ -425,6 +438,10 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
       }
     }
     blamed = blamedKatas(k, firstMessage);
+    if (v.kind === 'type error') {
+      console.log(chalk.red(`\n✗ And a ${v.line}`));
+      console.log(typeErrorList(types));
+    }
   }
   console.log();
   if (target === 'solution') {
@@ -445,6 +462,14 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
   console.log(`      ${chalk.cyan(`npm run kata ${ref(k)} -- --hint`)}   for a hint (${Math.min(hintsShown + 1, k.hints.length)} of ${k.hints.length})`);
   console.log(`      ${chalk.cyan(`npm run kata ${ref(k)} -- --watch`)}  to re-run the tests on every save`);
   return 1;
+}
+
+/** The first type errors, one per line: file:line:col  TScode message. */
+function typeErrorList(types: TypecheckRun, max = 5): string {
+  const all = [...types.problems.values()].flat();
+  const lines = all.slice(0, max).map((p) => `    ${chalk.cyan(`${p.file}:${p.line}:${p.col}`)}  TS${p.code} ${p.message.split('\n')[0]}`);
+  if (all.length > max) lines.push(chalk.dim(`    … ${all.length - max} more (npx tsc --noEmit shows all)`));
+  return lines.join('\n');
 }
 
 function indent(s: string): string {

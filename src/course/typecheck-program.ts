@@ -1,0 +1,93 @@
+/**
+ * Type-checking the learner's files in every kata run (and in verify and grade): the kata's files — and the files
+ * under katas/ they import — against the project's strict tsconfig.json, with the TypeScript compiler API and
+ * an incremental .tsbuildinfo under .cache/typecheck/ (a warm re-run re-checks only what changed).
+ * Only the course's own files are reported (katas/ and solutions/ of the course root), never src/lib or libraries.
+ * Runs in a child process (./typecheck-cli.ts, started by ./typecheck.ts): loading TypeScript costs the runner nothing.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { repoRoot } from './manifest.js';
+import type { TypeProblem } from './verdict.js';
+
+export const TYPECHECK_CACHE = path.join(repoRoot, '.cache', 'typecheck');
+
+let parsed: ts.ParsedCommandLine | undefined;
+function projectOptions(): ts.CompilerOptions {
+  if (!parsed) {
+    const host: ts.ParseConfigFileHost = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} };
+    parsed = ts.getParsedCommandLineOfConfigFile(path.join(repoRoot, 'tsconfig.json'), {}, host);
+  }
+  return parsed?.options ?? { strict: true, noEmit: true };
+}
+
+/** The files under `<root>/katas` or `<root>/solutions` that `files` import, transitively (the files included). */
+export function courseImports(root: string, files: string[]): string[] {
+  const options = projectOptions();
+  const inCourse = (f: string): boolean => [path.join(root, 'katas') + path.sep, path.join(root, 'solutions') + path.sep].some((d) => f.startsWith(d));
+  const seen = new Set<string>();
+  const visit = (f: string): void => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    const text = ts.sys.readFile(f);
+    if (text === undefined) return;
+    for (const imp of ts.preProcessFile(text, true, true).importedFiles) {
+      const r = ts.resolveModuleName(imp.fileName, f, options, ts.sys).resolvedModule;
+      if (r && !r.isExternalLibraryImport && inCourse(path.resolve(r.resolvedFileName)) && !/\.test\.ts$/.test(r.resolvedFileName)) visit(path.resolve(r.resolvedFileName));
+    }
+  };
+  for (const f of files) visit(path.resolve(f));
+  return [...seen];
+}
+
+function problemOf(d: ts.Diagnostic, root: string): TypeProblem | undefined {
+  if (!d.file || d.start === undefined) return undefined;
+  const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+  return {
+    file: path.relative(root, d.file.fileName).split(path.sep).join('/'),
+    line: line + 1,
+    col: character + 1,
+    code: d.code,
+    message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+  };
+}
+
+/**
+ * Type errors in `files` (absolute) and the course files they import, first by file then position.
+ * Returns a map from each checked file (absolute) to its problems, so grade can give each kata its own.
+ */
+export function typecheckFiles(root: string, files: string[]): Map<string, TypeProblem[]> {
+  const checked = courseImports(root, files);
+  mkdirSync(TYPECHECK_CACHE, { recursive: true });
+  const key = createHash('sha256').update(`${root}\n${[...files].sort().join('\n')}`).digest('hex').slice(0, 16);
+  const options: ts.CompilerOptions = {
+    ...projectOptions(),
+    noEmit: true,
+    incremental: true,
+    tsBuildInfoFile: path.join(TYPECHECK_CACHE, `${key}.tsbuildinfo`),
+  };
+  const host = ts.createIncrementalCompilerHost(options);
+  const program = ts.createIncrementalProgram({ rootNames: checked, options, host });
+  const out = new Map<string, TypeProblem[]>();
+  for (const f of checked) {
+    const sf = program.getSourceFile(f);
+    if (!sf) continue;
+    const diags = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+    const problems = diags
+      .filter((d) => d.category === ts.DiagnosticCategory.Error)
+      .map((d) => problemOf(d, root))
+      .filter((p): p is TypeProblem => p !== undefined)
+      .sort((a, b) => a.line - b.line || a.col - b.col);
+    out.set(f, problems);
+  }
+  program.emit(); // with noEmit: only the .tsbuildinfo
+  return out;
+}
+
+/** Every problem of `files` and what they import from the course, in file order. */
+export function typecheck(root: string, files: string[]): TypeProblem[] {
+  return [...typecheckFiles(root, files).values()].flat();
+}
+

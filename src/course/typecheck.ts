@@ -1,0 +1,52 @@
+/**
+ * The type check of a kata run, started side by side with Vitest: ./typecheck-cli.ts in a child process runs
+ * ./typecheck-program.ts (the TypeScript compiler API, an incremental .tsbuildinfo under .cache/typecheck/).
+ * This module does not load TypeScript itself, so commands that do not check types start fast.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { repoRoot } from './manifest.js';
+import { ownGroup } from './processes.js';
+import type { TypeProblem } from './verdict.js';
+
+export interface TypecheckRun {
+  /** Problems per checked file (absolute path). */
+  problems: Map<string, TypeProblem[]>;
+  /** Set when the checker itself could not run (the verdict then says so, and does not block on it). */
+  error?: string;
+  seconds: number;
+}
+
+/**
+ * Starts the type check in a child process, side by side with Vitest (parsing the ~800 declaration files that
+ * tfjs and Node bring takes most of its time, on the other core). NODE_OPTIONS is not passed on: a learner's
+ * --max-old-space-size for the tests must not starve the checker.
+ */
+export function startTypecheck(root: string, files: string[]): Promise<TypecheckRun> {
+  const t0 = performance.now();
+  const cli = path.join(repoRoot, 'src/course/typecheck-cli.ts');
+  const tsx = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const child = spawn(process.execPath, [tsx, cli, root, ...files], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const disown = ownGroup(child);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return new Promise((resolve) => {
+    const done = (error?: string): void => {
+      disown();
+      const seconds = Math.round((performance.now() - t0) / 100) / 10;
+      if (error) return resolve({ problems: new Map(), error, seconds });
+      try {
+        const data = JSON.parse(out) as Record<string, TypeProblem[]>;
+        resolve({ problems: new Map(Object.entries(data)), seconds });
+      } catch {
+        resolve({ problems: new Map(), error: `the type checker printed no result: ${(err.trim().split('\n').at(-1) ?? '').slice(0, 200)}`, seconds });
+      }
+    };
+    child.on('error', (e) => done(e.message));
+    child.on('close', (code, signal) => (code === 0 ? done() : done(`the type checker ended with ${signal ?? `exit ${code}`}: ${(err.trim().split('\n').at(-1) ?? '').slice(0, 200)}`)));
+  });
+}
