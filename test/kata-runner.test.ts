@@ -91,6 +91,25 @@ describe('kata runner CLI: tiers and print debugging (fixture course)', () => {
   }, 120_000);
 });
 
+describe('kata runner CLI: --watch (fixture course)', () => {
+  it('--watch without a terminal runs once, says why it stopped, and records a solve like a plain run', async () => {
+    const root = tieredCourse();
+    try {
+      // the learner's file is now the reference one: the run solves the kata
+      cpSync(path.join(root, 'solutions/00-fixture/add.ts'), path.join(root, 'katas/00-fixture/add.ts'));
+      const m = JSON.parse(readFileSync(path.join(root, 'katas/manifest.json'), 'utf8')) as { katas: Array<Record<string, unknown>> };
+      m.katas[0]!.slow = [];
+      writeFileSync(path.join(root, 'katas/manifest.json'), JSON.stringify(m, null, 2));
+      const r = await kata(root, '0', '--watch'); // stdin is a pipe here, not a terminal
+      expect(r.stdout, r.stderr).toContain('Kata 00-fixture solved! (recorded: npm run kata shows it ✓)');
+      expect(r.stdout).toContain('--watch stopped after one run: stdin is not a terminal');
+      expect(JSON.parse(readFileSync(path.join(root, '.kata-progress.json'), 'utf8')).solved).toEqual(['00-fixture']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe('kata runner CLI (fixture course)', () => {
   // The two runs that spawn Vitest go side by side to keep the suite quick.
   describe.concurrent('running a kata', () => {
