@@ -132,6 +132,22 @@ describe('kata 01 — buildModel returns logits [B, numClasses]', () => {
     if (got !== expected) throw new Error(`head: expected ${expected}, got ${got}`);
   });
 
+  it("the dropout option sets the head's Dropout rate: 0.5 by default, 0.2 when asked", async () => {
+    const rates: number[] = [];
+    for (const opts of [{}, { dropout: 0.2 }]) {
+      const model = await buildModel({ backbone, ...opts });
+      const d = model.head.layers.find((l) => l.getClassName() === 'Dropout');
+      rates.push(d ? (d.getConfig() as { rate: number }).rate : Number.NaN);
+      model.head.dispose();
+    }
+    if (rates[0] !== 0.5 || rates[1] !== 0.2) {
+      throw new Error(
+        `head Dropout rate: expected 0.5 with the defaults and 0.2 with { dropout: 0.2 }, got ${rates.join(' and ')}.\n` +
+          '  An option the function accepts and then ignores is a silent bug: the caller believes it changed something.',
+      );
+    }
+  });
+
   it('dropout is active with { training: true } and off with { training: false }', async () => {
     const model = await buildModel({ backbone });
     const [a, b, c, d] = [false, false, true, true].map((training) => model.forward(images, { training })) as [

@@ -158,8 +158,17 @@ describe('kata 09 — evaluate stays in inference mode', () => {
     const before = snapshot(clf);
     const accs = [1, 7, 200].map((b) => noLeak(`evaluate(model, images, labels, ${b})`, () => evaluate(clf, images, labels, b)));
     const after = snapshot(clf);
+    // The accuracy counted by the test: every image at once, inference mode, correct / 200.
+    const truth = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(clf.predict(images) as tf.Tensor2D, -1), labels), 'int32')).dataSync()[0]! / N);
     const moved = clf.weights.filter((w) => !before.get(w.originalName)!.every((v, i) => Object.is(v, after.get(w.originalName)![i])));
     head.dispose();
+    if (accs.some((acc) => Math.abs(acc - truth) > 1e-9) && new Set(accs).size === 1 && !moved.length) {
+      throw new Error(
+        `evaluate: expected ${truth.toFixed(3)} (${Math.round(truth * N)} of ${N} images right, counted by the test), got ${accs[0]!.toFixed(3)} for every batch size.\n` +
+          '  Count the correct predictions over all batches and divide by the number of images — not by the number of batches,\n' +
+          '  and not an average of batch accuracies (the last batch of 7 holds 4 images: 200 = 28 × 7 + 4).',
+      );
+    }
     if (new Set(accs).size !== 1 || moved.length) {
       throw new Error(
         `evaluate: expected one accuracy for batch sizes 1, 7 and 200 and no weight changed, got ${accs.map((a) => a.toFixed(3)).join(', ')}` +
