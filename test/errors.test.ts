@@ -23,6 +23,7 @@ import { loadBundledPair } from '../src/lib/data/bundled.js';
 import { BUNDLED_PAIR_DIR } from '../src/lib/data/paths.js';
 import { epochBar } from '../src/lib/cli/progress.js';
 import { userPath } from '../src/lib/cli/user-path.js';
+import { explainFailure, reachedLesson } from '../src/course/blame.js';
 import { dataFolderKind, idxFolderData } from '../src/reference/data.js';
 
 const fixture = path.join(repoRoot, 'test/fixtures/course');
@@ -261,5 +262,29 @@ describe('in-process', () => {
     expect(userPath('/abs/x', npmEnv, '/home/me/course')).toBe('/abs/x');
     expect(userPath('rel.xml', npmEnv, '/elsewhere')).toBe('/elsewhere/rel.xml'); // inherited npm env, another cwd
     expect(userPath('rel.xml', {}, '/home/me/course')).toBe('/home/me/course/rel.xml');
+  });
+});
+
+describe('blame: the failure names what the learner did, not bundler internals (src/course/blame.ts)', () => {
+  const kataDir = path.join(repoRoot, 'katas/04-dtype-cast');
+  const ctx = { root: repoRoot, testFile: path.join(kataDir, '04-dtype-cast.test.ts'), kataFiles: [path.join(kataDir, 'dtype-cast.ts')], ref: '04' };
+  const gone = { ...ctx, kataFiles: [path.join(tmp, 'no-such/dtype-cast.ts')] };
+
+  it('a renamed export: the file and the name the test imports, and not "← the lesson"', () => {
+    const m = 'Error: toClassIndices(float32 [4] [0, 1, 1, 0], 2) threw, but these are valid labels.\n  error: (0 , __vite_ssr_import_5__.toClassIndices) is not a function';
+    expect(explainFailure(m, ctx)).toBe('katas/04-dtype-cast/dtype-cast.ts has no export named toClassIndices (the test imports it): did you rename it?');
+    expect(reachedLesson(m, ctx)).toBe(false);
+  });
+
+  it('a deleted kata file points to npm run kata reset N', () => {
+    const m = "Cannot find module './dtype-cast.js' imported from katas/04-dtype-cast/04-dtype-cast.test.ts";
+    expect(explainFailure(m, { ...gone, root: tmp })).toBe('no-such/dtype-cast.ts is missing (the test imports it): restore its starting version with npm run kata reset 04');
+  });
+
+  it('an allocation that fails is memory, not the lesson; a lesson failure and a learner\'s own "is not a function" are left as they are', () => {
+    expect(reachedLesson('RangeError: Array buffer allocation failed', ctx)).toBe(false);
+    expect(explainFailure('RangeError: Invalid typed array length: -4', ctx)).toMatch(/^out of memory: /);
+    expect(reachedLesson('expected toClassIndices to throw naming targets[3], got int32 [4]', ctx)).toBe(true);
+    expect(explainFailure('TypeError: (0 , __vite_ssr_import_2__.somethingElse) is not a function', ctx)).toBeUndefined();
   });
 });

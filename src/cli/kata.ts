@@ -35,6 +35,7 @@ import path from 'node:path';
 import chalk from 'chalk';
 import { Command, type CommanderError } from 'commander';
 import { oneLine } from './usage.js';
+import { explainFailure, reachedLesson, type BlameContext } from '../course/blame.js';
 import { settingsProblem } from './settings-check.js';
 import { courseRoot, findKata, kataPaths, loadManifest, ManifestError, repoRoot, timeLimits, type Kata, type Manifest } from '../course/manifest.js';
 import { judge, readEvents } from '../course/verdict.js';
@@ -163,8 +164,14 @@ function nodeSettingsOrExit(flagBackend?: string): void {
   if (problem) throw new UsageError(problem);
 }
 
+function blameContext(k: Kata): BlameContext {
+  const paths = kataPaths(k, root);
+  return { root, testFile: paths.test, kataFiles: paths.files, ref: ref(k) };
+}
+
+/** A teaching test that failed after reaching the lesson's code (not a missing export or file, not memory). */
 function isTeaching(k: Kata, t: AssertionResult): boolean {
-  return k.mustFail.some((s) => t.title.includes(s) || t.fullName.includes(s));
+  return k.mustFail.some((s) => t.title.includes(s) || t.fullName.includes(s)) && reachedLesson(t.failureMessages.join('\n'), blameContext(k));
 }
 
 async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui', extraEnv?: NodeJS.ProcessEnv, all = false): Promise<number> {
@@ -339,8 +346,10 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
         if (!sawBackend) header();
         sawBackend = true;
         const title = early.titlePath.at(-1) ?? '';
-        const lesson = k.mustFail.some((m) => early!.titlePath.join(' ').includes(m)) ? chalk.yellow('  ← the lesson') : '';
+        const why = explainFailure(early.message, blameContext(k));
+        const lesson = k.mustFail.some((m) => early!.titlePath.join(' ').includes(m)) && !why ? chalk.yellow('  ← the lesson') : '';
         console.log(chalk.bold(`\nFirst failure: ${title}`) + lesson);
+        if (why) console.log(chalk.red(`  ${why}`));
         console.log(indent(trimFailure(early.message, root)));
         console.log(chalk.dim(`\n  … the other tests are still running (Ctrl-C stops here)`));
       }
@@ -410,7 +419,8 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
     if (v.kind === 'type error') console.log(typeErrorList(types));
     if (v.kind === 'crashed' && !verbose) console.log(chalk.dim(`  (npm run kata ${ref(k)} -- --verbose shows Vitest's own output)`));
   } else if (tests.length === 0 || (fileError && failed.length === 0)) {
-    console.log(chalk.red(`The test file could not run${tests.length ? ' completely' : ''}: the code does not load.`));
+    const why = explainFailure(file?.message ?? "", blameContext(k));
+    console.log(chalk.red(`The test file could not run${tests.length ? ' completely' : ''}: ${why ?? 'the code does not load.'}`));
     console.log(indent(fileError || '(no message)'));
   } else if (failed.length === 0) {
     console.log(chalk.red(`${notRun.length} of ${tests.length} tests did not run (${[...new Set(notRun.map((t) => t.status))].join(', ')}): not solved — every test must run and pass.`));
@@ -422,6 +432,8 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
     }
     const first = failed[0]!;
     const firstMessage = trimFailure(first.failureMessages.join('\n'), root);
+    const why = explainFailure(first.failureMessages.join('\n'), blameContext(k));
+    if (why) console.log(chalk.red(why));
     if (early && early.titlePath.at(-1) === first.title) {
       console.log(chalk.bold(`\nFirst failure: ${first.title}`) + chalk.dim(' (its message is above)'));
     } else {
