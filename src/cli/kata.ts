@@ -419,7 +419,7 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
     if (v.kind === 'type error') console.log(typeErrorList(types));
     if (v.kind === 'crashed' && !verbose) console.log(chalk.dim(`  (npm run kata ${ref(k)} -- --verbose shows Vitest's own output)`));
   } else if (tests.length === 0 || (fileError && failed.length === 0)) {
-    const why = explainFailure(file?.message ?? "", blameContext(k));
+    const why = explainFailure(file?.message ?? '', blameContext(k));
     console.log(chalk.red(`The test file could not run${tests.length ? ' completely' : ''}: ${why ?? 'the code does not load.'}`));
     console.log(indent(fileError || '(no message)'));
   } else if (failed.length === 0) {
