@@ -24,6 +24,7 @@ import { BUNDLED_PAIR_DIR } from '../src/lib/data/paths.js';
 import { epochBar } from '../src/lib/cli/progress.js';
 import { userPath } from '../src/lib/cli/user-path.js';
 import { explainFailure, reachedLesson } from '../src/course/blame.js';
+import { trimFailure } from '../src/course/vitest.js';
 import { dataFolderKind, idxFolderData } from '../src/reference/data.js';
 
 const fixture = path.join(repoRoot, 'test/fixtures/course');
@@ -286,5 +287,13 @@ describe('blame: the failure names what the learner did, not bundler internals (
     expect(explainFailure('RangeError: Invalid typed array length: -4', ctx)).toMatch(/^out of memory: /);
     expect(reachedLesson('expected toClassIndices to throw naming targets[3], got int32 [4]', ctx)).toBe(true);
     expect(explainFailure('TypeError: (0 , __vite_ssr_import_2__.somethingElse) is not a function', ctx)).toBeUndefined();
+  });
+});
+
+describe('browser-mode stack lines', () => {
+  it('lose the dev server URL and the absolute path, and read %20 as a space', () => {
+    const root = '/home/me/my course';
+    const m = 'Error: boom\n    at toClassIndices (http://localhost:63315/@fs/home/me/my%20course/katas/04-dtype-cast/dtype-cast.ts?import&browserv=1:21:11)';
+    expect(trimFailure(m, root)).toBe('Error: boom\n    at toClassIndices (katas/04-dtype-cast/dtype-cast.ts:21:11)');
   });
 });

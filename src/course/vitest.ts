@@ -281,10 +281,19 @@ export function trimFailure(message: string, root: string, maxLines = 12): strin
     .split('\n')
     .filter((l) => !/^\s*at .*(node_modules|node:internal|\(<anonymous>\)|new Promise)/.test(l))
     .map((l) => l.replace(/https?:\/\/(localhost|127\.0\.0\.1):\d+(\/@fs(?=\/)|\/(?!\/))?/g, '').replace(/\?import&browserv=\d+/g, '')) // browser mode's URLs
+    .map((l) => (/^\s*at /.test(l) && l.includes('%') ? decodeUriSafe(l) : l)) // their paths are URL-encoded: "my%20course" → "my course"
     .map((l) => l.replaceAll(`file://${rootPrefix}`, '').replaceAll(rootPrefix, '').replaceAll(`file://${repoRoot}${path.sep}`, '').replaceAll(`${repoRoot}${path.sep}`, ''));
   while (lines.length && lines[lines.length - 1]!.trim() === '') lines.pop();
   if (lines.length > maxLines) return [...lines.slice(0, maxLines), `  … (${lines.length - maxLines} more lines)`].join('\n');
   return lines.join('\n');
+}
+
+function decodeUriSafe(s: string): string {
+  try {
+    return decodeURI(s);
+  } catch {
+    return s;
+  }
 }
 
 /** Does a failure look like a broken file (import/compile/typo) rather than a teaching failure? */
