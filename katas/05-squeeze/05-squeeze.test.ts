@@ -287,7 +287,7 @@ describe("kata 05 — closing experiment: the seed's loop on float32 [B,1] targe
     try {
       h = await runSeedLoop({ squeezeTargets, toClassIndices, accuracy });
     } catch (e) {
-      throw new Error(`the seed's loop with your guards threw — ${(e as Error).message}\n  A batch of one is still a batch: [1,1] must become [1], not a scalar.`);
+      throw new Error(`the seed's loop with your squeezeTargets and accuracy threw — ${(e as Error).message}\n  A batch of one is still a batch: [1,1] must become [1], not a scalar.`);
     }
     if (!h.every((r) => r.accuracy >= 0.85 && Math.abs(r.accuracy - r.trueAccuracy) < 1e-6)) {
       throw new Error(
