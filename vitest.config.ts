@@ -4,6 +4,7 @@ import path from 'node:path';
 import { defineConfig, type Plugin } from 'vitest/config';
 import { browserArgs, findBrowser } from './src/course/browser.js';
 import { loadManifest } from './src/course/manifest.js';
+import { browserMode, ciOptIn, describeMode } from './src/course/display.js';
 
 /**
  * Two suites share this config:
@@ -151,18 +152,29 @@ async function browserTest() {
   // Loaded only in browser mode: the Node suites never load Playwright.
   const { playwright } = await import('@vitest/browser-playwright');
   const found = process.env.KATA_BROWSER_PATH ? { path: process.env.KATA_BROWSER_PATH } : findBrowser();
+  // Headless, or headed on a virtual display (Xvfb) where there is no display: src/course/display.ts.
+  const mode = await browserMode();
+  const headed = mode.kind === 'headed';
   return {
     enabled: true,
-    headless: true,
+    headless: !headed,
     screenshotFailures: false,
-    provider: playwright({ launchOptions: { executablePath: found.path, args: browserArgs() } }),
+    // Vitest's default is 60 s; measured on 2 busy cores (load 25-40), a page bundling tfjs took longer to connect.
+    connectTimeout: 180_000,
+    provider: playwright({
+      launchOptions: {
+        executablePath: found.path,
+        args: browserArgs({ headed, ci: ciOptIn() }),
+        ...(headed ? { env: { ...process.env, DISPLAY: mode.display } } : {}),
+      },
+    }),
     instances: [{ browser: 'chromium' as const }],
     commands: {
-      /** Called by src/lib/tf.browser.ts: the backend line reaches the terminal (and the runner) once. */
+      /** Called by src/lib/tf.browser.ts: the backend line reaches the terminal (and the runner) once, with the browser's mode. */
       kataBackendLine(_ctx: unknown, line: string): void {
         if (backendLinePrinted) return;
         backendLinePrinted = true;
-        process.stdout.write(`${line}\n`);
+        process.stdout.write(`${line} [Chromium ${describeMode(mode)}]\n`);
       },
     },
   };

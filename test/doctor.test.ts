@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findBrowser } from '../src/course/browser.js';
+import { findXvfb } from '../src/course/display.js';
 import { repoRoot } from '../src/course/manifest.js';
 
 function doctor(extraEnv: NodeJS.ProcessEnv = {}) {
@@ -15,6 +16,19 @@ function doctor(extraEnv: NodeJS.ProcessEnv = {}) {
     timeout: 120_000,
   });
   return { ...r, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** The same, without blocking: for doctor runs side by side. */
+function doctorAsync(extraEnv: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', ...extraEnv };
+  for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
+  const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/doctor.ts'], { cwd: repoRoot, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  return new Promise((resolve) => child.on('close', (status) => (clearTimeout(timer), resolve({ status, stdout, stderr }))));
 }
 
 /** The installed browser, or undefined (findBrowser throws NoBrowserError when there is none). */
@@ -51,7 +65,7 @@ describe('npm run doctor', () => {
     expect(r.stdout).toMatch(/^Fashion-MNIST: /m);
   }, 120_000);
 
-  it('reports three sections — Node GPU, browser GPU (probed headless), wasm — each with a one-line verdict', () => {
+  it('reports three sections — Node GPU, browser GPU (probed as the runner launches it), wasm — each with a one-line verdict', () => {
     const browser = installedBrowser();
     if (process.env.CI) expect(browser, 'CI must have Chromium installed (apt-get install chromium)').toBeDefined();
     const r = plainDoctor();
@@ -68,7 +82,7 @@ describe('npm run doctor', () => {
       return;
     }
     const escaped = browser.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    expect(out).toMatch(new RegExp(`^  ✓ browser: ${escaped} \\(\\d+\\.\\d+\\.\\d+\\.\\d+, found via .+\\), probed headless in \\d+\\.\\d s$`, 'm'));
+    expect(out).toMatch(new RegExp(`^  ✓ browser: ${escaped} \\(\\d+\\.\\d+\\.\\d+\\.\\d+, found via .+\\), probed (headless|headed on .+) in \\d+\\.\\d s$`, 'm'));
     const webgpu = /^  [✓✗] WebGPU: (.+)$/m.exec(out)?.[1];
     const webgl = /^  [✓✗] (WebGL[12]: .+|WebGL: none — .+)$/m.exec(out)?.[1];
     expect(webgpu, out).toBeDefined();
@@ -80,15 +94,32 @@ describe('npm run doctor', () => {
     }
     if (/swiftshader/i.test(webgpu!)) {
       expect(webgpu).toBe('google swiftshader (software rendering)');
-      // measured by the runner's start-up check: tfjs's synchronous read-back on SwiftShader's WebGPU gives zeros
-      if (/^WebGL2: /.test(webgl!)) {
-        expect(out).toMatch(/^Browser GPU: software only — --browser runs on webgl via SwiftShader, a software renderer on the CPU/m);
-        expect(out).toContain("tfjs reads back zeros synchronously on SwiftShader's WebGPU: the runner checks that at start and uses WebGL");
-      }
+      // tfjs's synchronous read-back path, done by the probe: the runner keeps WebGPU only where it is correct
+      const read = /^  [✓✗] WebGPU read-back \(tfjs's dataSync path\): (.+) — (headless|headed on .+?)( — the runner uses WebGL.*)?$/m.exec(out);
+      expect(read, out).not.toBeNull();
+      if (read![1] === 'correct') expect(out).toMatch(/^Browser GPU: software only — --browser runs on webgpu via SwiftShader, a software renderer on the CPU/m);
+      else if (/^WebGL2: /.test(webgl!)) expect(out).toMatch(/^Browser GPU: software only — --browser runs on webgl via (SwiftShader|Mesa's llvmpipe), a software renderer on the CPU/m);
+      if (read![2] === 'headless') expect(read![1], 'measured: headless Chromium 156 without a GPU reads back zeros').toBe('zeros');
     }
     if (!/software rendering/.test(`${webgpu} ${webgl}`)) expect(out).toMatch(/^Browser GPU: yes — --browser runs on (webgpu|webgl) on the GPU$/m);
     expect(r.seconds, 'doctor stays fast').toBeLessThan(30);
   }, 120_000);
+
+  it.runIf(!!installedBrowser() && !!findXvfb() && !process.env.DISPLAY)(
+    'says which mode makes WebGPU read back: zeros headless, correct headed on its own Xvfb with the CI opt-in',
+    async () => {
+      const [headless, virtual] = await Promise.all([doctorAsync({ KATA_BROWSER_HEADLESS: '1' }), doctorAsync({ KATA_BROWSER_CI: '1' })]);
+      expect(headless.status, headless.stderr).toBe(0);
+      expect(virtual.status, virtual.stderr).toBe(0);
+      expect(headless.stdout).toMatch(/probed headless in \d+\.\d s$/m);
+      expect(headless.stdout).toMatch(/^  ✗ WebGPU read-back \(tfjs's dataSync path\): zeros — headless — the runner uses WebGL/m);
+      expect(virtual.stdout).toMatch(/probed headed on virtual display :\d+ \(Xvfb\) in \d+\.\d s$/m);
+      expect(virtual.stdout, virtual.stdout).toMatch(/^  ✓ WebGPU read-back \(tfjs's dataSync path\): correct — headed on virtual display :\d+ \(Xvfb\)$/m);
+      expect(virtual.stdout).toMatch(/^Browser GPU: software only — --browser runs on webgpu via SwiftShader, a software renderer on the CPU/m);
+      expect(virtual.stdout).toMatch(/^  ✗ WebGL2: ANGLE \(Mesa\/X\.org, llvmpipe .+\) \(software rendering\)$/m);
+    },
+    120_000,
+  );
 
   it('without a usable browser it still exits 0 and says how to install one', () => {
     const r = doctor({ KATA_BROWSER: '/nonexistent/chrome' });

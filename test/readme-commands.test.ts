@@ -218,6 +218,7 @@ const CHECKS: Check[] = [
   },
   { pattern: /^npm run kata \d+ -- --browser$/, coveredBy: { file: 'test/kata-browser.test.ts', contains: "'--browser'" } },
   { pattern: /^npm run kata \d+ -- --browser --backend webgl$/, coveredBy: { file: 'test/kata-browser.test.ts', contains: "'--browser'" } },
+  { pattern: /^npm run kata 5 -- --browser --backend webgpu --solution$/, coveredBy: { file: 'test/kata-browser.test.ts', contains: "npmKata('5', '--', '--browser', '--backend', 'webgpu', '--solution')" } },
   { pattern: /^npm run kata grade$/, coveredBy: { file: 'test/kata-grade.test.ts', contains: 'grade' } },
   {
     pattern: /^npm run kata reset \d+$/,

@@ -1,7 +1,9 @@
 /**
  * The bench's browser section (`npm run bench -- --browser`, or `--browser-only`): side by side, in one run,
  *  1. seconds per kata test file: `runSuite` on the solution (what `npm run kata N -- --solution` runs) in Node on
- *     wasm, and in headless Chromium with --backend webgl and --backend webgpu (what `-- --browser` runs);
+ *     wasm, and in Chromium with --backend webgl and --backend webgpu (what `-- --browser` runs), headless or headed
+ *     on the course's virtual display (src/course/display.ts: where there is no display and Xvfb is installed;
+ *     WebGPU needs the CI opt-in KATA_BROWSER_CI=1 there, see docs/gpu.md);
  *  2. images/s of the training step (bench/workloads.ts's raw workload) in Node on wasm, and in the page of
  *     ./train-step.ts on WebGL and WebGPU.
  * The adapter is named in the output; a software renderer (SwiftShader) is said to be one.
@@ -9,6 +11,7 @@
 import os from 'node:os';
 import { isSoftwareRenderer } from '../../src/course/browser-probe.js';
 import { browserEnv, findBrowser, NoBrowserError, type BrowserBackend } from '../../src/course/browser.js';
+import { browserMode, ciOptIn, describeMode, displayEnv, type BrowserMode } from '../../src/course/display.js';
 import { findKata, kataPaths, loadManifest, repoRoot } from '../../src/course/manifest.js';
 import { runSuite } from '../../src/course/vitest.js';
 import { loadBenchData } from '../data.js';
@@ -30,6 +33,8 @@ export interface KataTiming {
 
 export interface BrowserSection {
   browser: string;
+  /** How Chromium ran: "headless" or "headed on virtual display :0 (Xvfb)"; with the CI opt-in or not. */
+  mode: string;
   katas: KataTiming[];
   step: { wasm: { imagesPerSec: number; initialLoss: number; seconds: number; load: number }; browser: BrowserStepResult[]; batchSize: number; steps: number; warmup: number; load: number };
   skipped?: string;
@@ -42,7 +47,7 @@ export interface SectionOptions {
 
 const load1 = (): number => os.loadavg()[0]!;
 
-async function timeKata(kata: string, backend: 'wasm' | BrowserBackend, browserPath: string): Promise<KataTiming> {
+async function timeKata(kata: string, backend: 'wasm' | BrowserBackend, browserPath: string, mode: BrowserMode): Promise<KataTiming> {
   const k = findKata(loadManifest(repoRoot), kata);
   if (!k) throw new Error(`bench --browser: kata ${kata} is not in katas/manifest.json`);
   const load = load1();
@@ -51,7 +56,7 @@ async function timeKata(kata: string, backend: 'wasm' | BrowserBackend, browserP
     root: repoRoot,
     target: 'solution',
     files: [kataPaths(k, repoRoot).test],
-    ...(backend === 'wasm' ? { extraEnv: { KATA_BACKEND: 'wasm' } } : { extraEnv: browserEnv(browserPath, backend) }),
+    ...(backend === 'wasm' ? { extraEnv: { KATA_BACKEND: 'wasm' } } : { extraEnv: { ...browserEnv(browserPath, backend), ...displayEnv(mode) } }),
   });
   const seconds = (performance.now() - t0) / 1000;
   const passed = run.exitCode === 0 && !!run.report?.success;
@@ -83,14 +88,17 @@ export async function runBrowserSection(o: SectionOptions): Promise<BrowserSecti
   } catch (e) {
     if (!(e instanceof NoBrowserError)) throw e;
     o.say(`browser section skipped: ${e.message}`);
-    return { browser: '', katas: [], step: { wasm: { imagesPerSec: NaN, initialLoss: NaN, seconds: 0, load: 0 }, browser: [], batchSize: 0, steps: 0, warmup: 0, load: 0 }, skipped: e.message };
+    return { browser: '', mode: '', katas: [], step: { wasm: { imagesPerSec: NaN, initialLoss: NaN, seconds: 0, load: 0 }, browser: [], batchSize: 0, steps: 0, warmup: 0, load: 0 }, skipped: e.message };
   }
+  const mode = await browserMode();
+  const modeText = `${describeMode(mode)}${ciOptIn() ? ', CI opt-in (--ignore-gpu-blocklist)' : ''}`;
+  o.say(`(browser) Chromium ${modeText}`);
   const katas = o.quick ? ['04'] : ['03', '04', '05'];
   const timings: KataTiming[] = [];
   for (const kata of katas) {
     for (const backend of ['wasm', 'webgl', 'webgpu'] as const) {
       o.say(`(browser) kata ${kata} on ${backend} … (load ${load1().toFixed(2)})`);
-      const t = await timeKata(kata, backend, browserPath);
+      const t = await timeKata(kata, backend, browserPath, mode);
       o.say(`  ${t.passed ? `${t.seconds.toFixed(1)} s, ${t.tests} tests pass` : `failed after ${t.seconds.toFixed(1)} s: ${t.note}`}`);
       timings.push(t);
     }
@@ -111,10 +119,11 @@ export async function runBrowserSection(o: SectionOptions): Promise<BrowserSecti
     warmup,
     batchSize,
     timeoutMs: o.quick ? 90_000 : 600_000,
+    mode,
     log: o.say,
     progress: o.say,
   });
-  return { browser: browserPath, katas: timings, step: { wasm, browser, batchSize, steps, warmup, load } };
+  return { browser: browserPath, mode: modeText, katas: timings, step: { wasm, browser, batchSize, steps, warmup, load } };
 }
 
 const label = (adapter: string): string => (isSoftwareRenderer(adapter) ? `${adapter} — software rendering on the CPU, not a GPU` : adapter);
@@ -123,7 +132,7 @@ export function formatBrowserSection(s: BrowserSection): string {
   if (s.skipped) return `Browser backends: skipped (${s.skipped})`;
   const lines: string[] = [];
   const adapters = [...new Set(s.step.browser.flatMap((b) => (b.result ? [`${b.backend}: ${label(b.result.adapter)}`] : [])))];
-  lines.push(`Browser backends (${s.browser}, headless)${adapters.length ? `; ${adapters.join('; ')}` : ''}`);
+  lines.push(`Browser backends (${s.browser}, ${s.mode})${adapters.length ? `; ${adapters.join('; ')}` : ''}`);
   lines.push('');
   lines.push('| kata test file (solution) | wasm (Node), s | WebGL (browser), s | WebGPU (browser), s |');
   lines.push('| --- | --- | --- | --- |');

@@ -1,5 +1,5 @@
 /**
- * The training step in headless Chromium on WebGL and WebGPU: images/s of the bench's raw workload
+ * The training step in Chromium (headless, or headed on the course's virtual display) on WebGL and WebGPU: images/s of the bench's raw workload
  * (./train-page.ts) on each backend, next to the same step in Node.
  *
  * The page is bundled once with Vite (src/lib/tf.ts swapped for ./tf-page.ts), served with the bundled pool
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build, type Plugin } from 'vite';
 import { launchOptions, type FoundBrowser } from '../../src/course/browser-probe.js';
+import type { BrowserMode } from '../../src/course/display.js';
 import type { PageResult } from './train-page.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -100,9 +101,11 @@ export interface BrowserStepOptions {
   log?: (line: string) => void;
   /** Each step's line from the page, as it happens (steps on SwiftShader take seconds). */
   progress?: (line: string) => void;
+  /** Headless, or headed on a display (src/course/display.ts's browserMode). */
+  mode?: BrowserMode;
 }
 
-/** Runs the page once per backend, each in a fresh headless browser. */
+/** Runs the page once per backend, each in a fresh browser. */
 export async function browserTrainStep(
   found: FoundBrowser,
   pool: { images: Float32Array; labels: Int32Array },
@@ -114,7 +117,7 @@ export async function browserTrainStep(
   try {
     for (const backend of o.backends) {
       const t0 = performance.now();
-      const browser = await chromium.launch(launchOptions(found));
+      const browser = await chromium.launch(launchOptions(found, 15_000, o.mode));
       try {
         const page = await browser.newPage();
         const pageErrors: string[] = [];

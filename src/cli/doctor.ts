@@ -4,8 +4,10 @@
  * Prints the backend line, Node and npm versions, then three sections, each headed by a one-line verdict:
  *  - Node GPU: which native TensorFlow packages are installed, on Linux whether the CUDA 11.2 / cuDNN 8.1
  *    libraries that tfjs-node-gpu 4.x needs can be found, the GPU nvidia-smi sees;
- *  - Browser GPU: the installed Chromium/Chrome and, probed headless, its WebGPU adapter and WebGL renderer,
- *    real GPU or software (SwiftShader) — what `npm run kata N -- --browser` runs on;
+ *  - Browser GPU: the installed Chromium/Chrome and, probed the way the runner launches it (headless, or headed
+ *    on the course's virtual display: src/course/display.ts), its WebGPU adapter, whether WebGPU reads back
+ *    correctly through tfjs's synchronous path, and the WebGL renderer, real GPU or software (SwiftShader,
+ *    llvmpipe) — what `npm run kata N -- --browser` runs on;
  *  - wasm: SIMD and threads;
  * and where Fashion-MNIST would be read from. Never fails for a missing GPU or browser.
  */
@@ -18,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import chalk from 'chalk';
 import { describeAdapter, describeRenderer, isSoftwareAdapter, isSoftwareRenderer, probeBrowser, type BrowserProbe, type FoundBrowser } from '../course/browser-probe.js';
 import { findBrowser, NoBrowserError } from '../course/browser.js';
+import { browserMode, ciOptIn } from '../course/display.js';
 import { backendSource, requestedBackend } from '../lib/backend-override.js';
 import { exitOnUsageError, parseArgs } from './usage.js';
 import { doctorProgram } from './programs/tools.js';
@@ -160,32 +163,46 @@ async function browserGpuSection(): Promise<void> {
     if (!/install/.test(e.message)) console.log(chalk.yellow(`  ${BROWSER_ADVICE}`));
     return;
   }
+  const mode = await browserMode();
   let probe: BrowserProbe;
   try {
-    probe = await probeBrowser(found, { timeoutMs: 8000 });
+    probe = await probeBrowser(found, { timeoutMs: 15_000, mode });
   } catch (e) {
     console.log(chalk.bold(`Browser GPU: unknown — ${found.path} could not be probed`));
     console.log(`  ${no} ${(e as Error).message.split('\n')[0]}`);
     return;
   }
   const { webgpu, webgl } = probe;
-  // The runner (src/lib/tf.browser.ts) keeps WebGPU only if a synchronous read-back is exact; on SwiftShader's
-  // WebGPU adapter it is not (zeros, Chromium 156), so there it runs on WebGL.
-  const swiftWebGpu = !!webgpu && /swiftshader/i.test(`${webgpu.vendor} ${webgpu.architecture} ${webgpu.description}`);
-  const pick = webgpu && !(swiftWebGpu && webgl) ? 'webgpu' : webgl ? 'webgl' : undefined;
-  const used = pick === 'webgpu' ? webgpu : undefined;
-  const software = used ? isSoftwareAdapter(used) : webgl ? isSoftwareRenderer(webgl.renderer) : false;
-  const renderer = /swiftshader/i.test(pick === 'webgpu' ? `${webgpu?.architecture}` : `${webgl?.renderer}`) ? 'SwiftShader, a software renderer' : 'a software renderer';
+  // The runner (src/lib/tf.browser.ts) keeps WebGPU only if a synchronous read-back is exact; the probe did tfjs's
+  // read-back path on known bytes: headless Chromium without a GPU gives zeros there (Chromium 156), so it runs on WebGL.
+  const readsBack = !!webgpu && probe.webgpuSyncRead === 'correct';
+  const pick = readsBack ? 'webgpu' : webgl ? 'webgl' : undefined;
+  const software = pick === 'webgpu' ? isSoftwareAdapter(webgpu!) : webgl ? isSoftwareRenderer(webgl.renderer) : false;
+  const name = pick === 'webgpu' ? `${webgpu?.vendor} ${webgpu?.architecture} ${webgpu?.description}` : `${webgl?.renderer}`;
+  const renderer = /swiftshader/i.test(name) ? 'SwiftShader, a software renderer' : /llvmpipe/i.test(name) ? "Mesa's llvmpipe, a software renderer" : 'a software renderer';
   const head = !pick
     ? 'no — neither WebGPU nor WebGL in this browser'
     : software
       ? `software only — --browser runs on ${pick} via ${renderer} on the CPU (correct results, no GPU speed)`
       : `yes — --browser runs on ${pick} on the GPU${pick === 'webgpu' ? ' (webgl if its read-back check fails)' : ''}`;
   console.log(chalk.bold(`Browser GPU: ${head}`));
-  console.log(`  ${ok} browser: ${found.path} (${probe.version}, found via ${found.from}), probed headless in ${(probe.ms / 1000).toFixed(1)} s`);
+  console.log(`  ${ok} browser: ${found.path} (${probe.version}, found via ${found.from}), probed ${probe.mode} in ${(probe.ms / 1000).toFixed(1)} s`);
   console.log(`  ${webgpu && !isSoftwareAdapter(webgpu) ? ok : no} WebGPU: ${webgpu ? describeAdapter(webgpu) : `none — ${probe.webgpuNote}`}`);
+  if (webgpu) {
+    const how = probe.webgpuSyncRead ?? 'not checked';
+    console.log(`  ${readsBack ? ok : no} WebGPU read-back (tfjs's dataSync path): ${how} — ${probe.mode}${readsBack ? '' : ' — the runner uses WebGL; --backend webgpu stops with that reason'}`);
+  }
   console.log(`  ${webgl && !isSoftwareRenderer(webgl.renderer) ? ok : no} ${webgl ? describeRenderer(webgl) : `WebGL: none — ${probe.webglNote}`}`);
-  if (swiftWebGpu && webgl) console.log(chalk.dim('  (tfjs reads back zeros synchronously on SwiftShader\'s WebGPU: the runner checks that at start and uses WebGL; --backend webgpu stops with that reason)'));
+  // What would make WebGPU read back here (docs/gpu.md): a virtual display, and on it the CI opt-in.
+  if (!readsBack) {
+    if (mode.kind === 'headless' && /no Xvfb/.test(mode.why)) {
+      console.log(chalk.dim(`  (headless: ${mode.why}; with xvfb installed the course runs Chromium headed on a virtual display, where WebGPU reads back — docs/gpu.md)`));
+    } else if (mode.kind === 'headed' && !ciOptIn()) {
+      console.log(chalk.dim("  (on a virtual display Chromium's GPU blocklist hides WebGPU from Mesa's software GL; CI only: KATA_BROWSER_CI=1 adds --ignore-gpu-blocklist — docs/gpu.md)"));
+    } else if (mode.kind === 'headless') {
+      console.log(chalk.dim(`  (headless: ${mode.why})`));
+    }
+  }
 }
 
 /** wasm: the CPU default; its SIMD and thread support as tfjs detects it in this Node. */

@@ -56,12 +56,21 @@ export function findBrowser(env: NodeJS.ProcessEnv = process.env): { path: strin
  * Chromium flags for the kata tests: WebGPU and WebGL also without a GPU (SwiftShader, e.g. in CI),
  * no sandbox when run as root (Chromium refuses to start otherwise), and no background network
  * traffic (offline machines would log refused connections).
+ *
+ * `headed` (on an X display, src/course/display.ts): without --enable-features=Vulkan — measured on Xvfb,
+ * Chromium 156: WebGPU reads back correctly without it, and with it (and Mesa's Vulkan drivers) the browser
+ * hangs. `ci` (the opt-in of display.ts's ciOptIn: KATA_BROWSER_CI=1 or CI=true): --ignore-gpu-blocklist,
+ * without which Chromium gives WebGPU no adapter on Xvfb's Mesa llvmpipe. Never on by default.
  */
-export function browserArgs(isRoot = typeof process.getuid === 'function' && process.getuid() === 0): string[] {
+export function browserArgs(
+  o: { headed?: boolean; ci?: boolean; isRoot?: boolean } = {},
+): string[] {
+  const isRoot = o.isRoot ?? (typeof process.getuid === 'function' && process.getuid() === 0);
   return [
     '--enable-unsafe-webgpu',
     '--enable-unsafe-swiftshader',
-    '--enable-features=Vulkan',
+    ...(o.headed ? [] : ['--enable-features=Vulkan']),
+    ...(o.ci ? ['--ignore-gpu-blocklist', '--disable-gpu-watchdog'] : []),
     '--disable-background-networking',
     '--disable-component-update',
     '--disable-sync',
