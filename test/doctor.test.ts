@@ -27,7 +27,7 @@ function doctorAsync(extraEnv: NodeJS.ProcessEnv): Promise<{ status: number | nu
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 200_000);
   return new Promise((resolve) => child.on('close', (status) => (clearTimeout(timer), resolve({ status, stdout, stderr }))));
 }
 
@@ -118,7 +118,7 @@ describe('npm run doctor', () => {
       expect(virtual.stdout).toMatch(/^Browser GPU: software only — --browser runs on webgpu via SwiftShader, a software renderer on the CPU/m);
       expect(virtual.stdout).toMatch(/^  ✗ WebGL2: ANGLE \(Mesa\/X\.org, llvmpipe .+\) \(software rendering\)$/m);
     },
-    120_000,
+    240_000,
   );
 
   it('without a usable browser it still exits 0 and says how to install one', () => {

