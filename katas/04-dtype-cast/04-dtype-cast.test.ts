@@ -119,6 +119,8 @@ describe('kata 04 — toClassIndices refuses labels that tf.cast would silently 
     expectRejected('1.4 with 3 classes (Math.round and floor both give 1)', input(tf.tensor1d([2, 0, 1.4])), 3, ['targets[2]', '1.4']);
     expectRejected('0.5 (Math.round gives 1, floor gives 0)', [1, 0.5], 2, ['targets[1]', '0.5']);
     expectRejected('-0.5 (tf.cast gives 0)', input(tf.tensor1d([0, -0.5])), 2, ['targets[1]', '-0.5']);
+    // The first bad label is named, and the learner is told how many more there are (one fix rarely fixes a file).
+    expectRejected('1.4, 0.5 and 2.5 in one batch', input(tf.tensor1d([0, 1.4, 1, 0.5, 2.5])), 2, ['targets[1]', '1.4', '2 more bad values']);
   });
 
   it('property: one non-integer anywhere is rejected, naming its position', () => {
