@@ -2,9 +2,9 @@
  * Downloading the full Fashion-MNIST from the official mirror into the project cache, verifying the
  * MD5 checksums published in the Fashion-MNIST README. `fetch` is injectable so tests need no network.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { md5 } from './md5.js';
 
 export const FASHION_MNIST_MIRROR = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
 
@@ -32,9 +32,7 @@ export interface DownloadOptions {
   log?: (message: string) => void;
 }
 
-export function md5(bytes: Uint8Array): string {
-  return createHash('md5').update(bytes).digest('hex');
-}
+export { md5 };
 
 /**
  * Downloads every file not already in `dir` with the right checksum. Files are written as
