@@ -122,10 +122,13 @@ export const MARKS: Record<GradeStatus, string> = {
   'does not load': '!',
   missing: '∅',
   'tests modified': 'T',
+  crashed: '☠',
+  'timed out': '⧗',
+  'type error': 'τ',
 };
 const markOf = (s: string): string => (MARKS as Record<string, string>)[s] ?? '✗';
 
-export const LEGEND = '✓ passed · ✗ failed · ↷ caught up (reference files) · ! does not load · ∅ missing · T tests modified';
+export const LEGEND = '✓ passed · ✗ failed · ↷ caught up (reference files) · ! does not load · ∅ missing · T tests modified · ☠ crashed · ⧗ timed out · τ type error';
 
 /** The kata's column heading: its number ("04"). */
 const col = (name: string): string => name.split('-')[0]!;

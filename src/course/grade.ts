@@ -13,17 +13,23 @@
  *                     as `kata catch-up` leaves it: the tests run for information, it never counts as the learner's pass;
  *   "does not load"   the test file produced no test results: a learner file does not compile or throws
  *                     at import (message: the first line of the error);
- *   "failed"          at least one test fails (message: the first failing test);
+ *   "timed out"       the kata's file ran past its time limit (manifest timeLimitSeconds; its worker was stopped,
+ *                     the other katas go on) or a test hit Vitest's test timeout (a promise that never settles);
+ *   "crashed"         the test process of the kata died (a signal, process.exit/reallyExit, abort, out of memory);
+ *   "type error"      the learner's files (or the katas/ files they import) do not type-check (./typecheck.ts);
+ *   "failed"          at least one test fails (message: the first failing test), or a test did not run;
  *   "passed"          every test passes.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkCourse, CHECKSUMS_FILE, describeChange, type CourseCheck } from './checksums.js';
-import { kataPaths, loadManifest, repoRoot, type Kata } from './manifest.js';
+import { kataPaths, loadManifest, repoRoot, timeLimits, type Kata } from './manifest.js';
+import { startTypecheck, type TypecheckRun } from './typecheck.js';
+import { judge, type RunFacts, type TypeProblem } from './verdict.js';
 import { matchSolution } from './solution-copy.js';
-import { runSuite, trimFailure, type AssertionResult, type FileResult } from './vitest.js';
+import { runSuite, testTimeoutArgs, trimFailure, type AssertionResult, type FileResult } from './vitest.js';
 
-export type GradeStatus = 'passed' | 'failed' | 'tests modified' | 'does not load' | 'missing' | 'caught up';
+export type GradeStatus = 'passed' | 'failed' | 'tests modified' | 'does not load' | 'missing' | 'caught up' | 'crashed' | 'timed out' | 'type error';
 
 export interface KataGrade {
   id: number;
@@ -88,7 +94,10 @@ function secondsOf(file: FileResult | undefined, measured: Record<string, number
   return Math.round(Math.max(0, file.endTime - file.startTime) / 10) / 100;
 }
 
-function gradeOne(kata: Kata, root: string, course: CourseCheck, file: FileResult | undefined, missing: string[], measured: Record<string, number> | undefined): KataGrade {
+function gradeOne(kata: Kata, root: string, course: CourseCheck, facts: RunFacts, typeProblems: TypeProblem[], missing: string[], measured: Record<string, number> | undefined): KataGrade {
+  // The one verdict (./verdict.ts) on this kata's file in the shared run.
+  const verdict = judge(kataPaths(kata, root).test, facts, { root, typeProblems });
+  const file = verdict.file;
   const match = matchSolution(kata, root);
   const identical = match.filter((x) => x.identical).map((x) => x.file);
   const base = { id: kata.id, name: kata.name, ...(identical.length ? { identicalToSolution: identical } : {}) };
@@ -106,6 +115,9 @@ function gradeOne(kata: Kata, root: string, course: CourseCheck, file: FileResul
   if (identical.length === match.length) {
     return { ...base, passed: false, status: 'caught up', tests, seconds, message: `identical to the solution: ${identical.join(', ')}`, results };
   }
+  if (verdict.kind === 'crashed' || verdict.kind === 'timed out' || verdict.kind === 'type error') {
+    return { ...base, passed: false, status: verdict.kind, tests, seconds, message: verdict.line, results };
+  }
   if (!file || results.length === 0) {
     const message = file?.message ? firstErrorLine(file.message, root) : 'Vitest reported no tests for this kata';
     return { ...base, passed: false, status: 'does not load', tests, seconds, message, results };
@@ -118,11 +130,29 @@ function gradeOne(kata: Kata, root: string, course: CourseCheck, file: FileResul
   if (file.message) {
     return { ...base, passed: false, status: 'failed', tests, seconds, message: firstErrorLine(file.message, root), results };
   }
+  if (!verdict.passed) return { ...base, passed: false, status: 'failed', tests, seconds, message: verdict.line, results };
   return { ...base, passed: true, status: 'passed', tests, seconds, results };
 }
 
+/** The learner's files of a kata and the files of other katas they import (relative imports, transitively). */
+function kataSources(kata: Kata, root: string): string[] {
+  const katas = path.join(root, 'katas') + path.sep;
+  const seen = new Set<string>();
+  const visit = (f: string): void => {
+    if (seen.has(f) || !existsSync(f)) return;
+    seen.add(f);
+    for (const m of readFileSync(f, 'utf8').matchAll(/(?:from\s+|import\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      const target = path.resolve(path.dirname(f), m[1]!).replace(/\.js$/, '.ts');
+      if (target.startsWith(katas) && !target.endsWith('.test.ts')) visit(target);
+    }
+  };
+  for (const f of kataPaths(kata, root).files) visit(f);
+  return [...seen];
+}
+
 /**
- * Grades the course at `root`. Throws only when Vitest itself could not run (no report at all).
+ * Grades the course at `root`: one Vitest run of every kata, each file under its own time limit (a looping file's
+ * worker is stopped, the other files go on), the type check of every learner file side by side.
  */
 export async function grade(opts: GradeOptions): Promise<GradeResult> {
   const { root } = opts;
@@ -137,22 +167,23 @@ export async function grade(opts: GradeOptions): Promise<GradeResult> {
     missingOf.set(k.name, missing);
     if (missing.length === 0 && existsSync(p.test)) files.push(p.test);
   }
-  let report: FileResult[] = [];
+  let facts: RunFacts = { exitCode: 0, signal: null, report: { success: true, numTotalTests: 0, numFailedTests: 0, testResults: [] }, output: '', events: [], shared: true };
   let backendLine: string | undefined;
   let measured: Record<string, number> | undefined;
+  let types: TypecheckRun = { problems: new Map(), seconds: 0 };
   if (files.length) {
-    const run = await runSuite({ root, target: 'starter', files, timings: true, ...(opts.onLine ? { onLine: opts.onLine } : {}) });
-    if (!run.report) {
-      throw new Error(`Vitest crashed (exit ${run.exitCode}) without a report; its last lines:\n${run.output.split('\n').slice(-15).join('\n')}`);
-    }
-    report = run.report.testResults;
+    const graded = manifest.katas.filter((k) => (missingOf.get(k.name) ?? []).length === 0);
+    const typecheck = startTypecheck(root, graded.flatMap((k) => kataPaths(k, root).files));
+    const limits = new Map(graded.map((k) => [kataPaths(k, root).test, timeLimits(k).node]));
+    const run = await runSuite({ root, target: 'starter', files, timings: true, limits, ...testTimeoutArgs(), ...(opts.onLine ? { onLine: opts.onLine } : {}) });
+    facts = { ...run, shared: true };
     backendLine = run.backendLine;
     measured = run.seconds;
+    types = await typecheck;
   }
   const katas = manifest.katas.map((k) => {
-    const test = kataPaths(k, root).test;
-    const file = report.find((r) => path.resolve(r.name) === path.resolve(test));
-    return gradeOne(k, root, course, file, missingOf.get(k.name) ?? [], measured);
+    const problems = kataSources(k, root).flatMap((f) => types.problems.get(f) ?? []);
+    return gradeOne(k, root, course, facts, problems, missingOf.get(k.name) ?? [], measured);
   });
   return { katas, course, seconds: Math.round((performance.now() - t0) / 100) / 10, backendLine };
 }

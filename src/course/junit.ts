@@ -8,7 +8,7 @@
  *       <testcase classname="01-build-model" name="describe › test title" time/>           one per test
  *       <testcase …><failure message="first line" type="AssertionError">the message</failure></testcase>
  *
- * A kata whose status is "tests modified", "does not load" or "missing" is ONE failing testcase named
+ * A kata whose status is "tests modified", "does not load", "missing", "crashed", "timed out" or "type error" is ONE failing testcase named
  * after that status, carrying the reason (its individual results are not reported as passes).
  * A "caught up" kata (the reference files in place) is ONE skipped testcase `<kata>: caught up`: neither
  * the learner's pass nor their failure; learner files identical to the solution are a property
@@ -38,6 +38,16 @@ function attrs(a: Record<string, string | number>): string {
     .map(([k, v]) => ` ${k}="${xmlEscape(String(v))}"`)
     .join('');
 }
+
+/** The failure type of a kata that is one failing testcase (its status). */
+const JUNIT_TYPE: Record<string, string> = {
+  'does not load': 'LoadError',
+  missing: 'MissingFile',
+  'tests modified': 'TestsModified',
+  crashed: 'Crashed',
+  'timed out': 'TimedOut',
+  'type error': 'TypeError',
+};
 
 function errorType(message: string): string {
   return /^\s*([A-Za-z]*Error)\b/.exec(message)?.[1] ?? 'Error';
@@ -82,7 +92,7 @@ function suite(k: KataGrade, result: GradeResult, root: string, timestamp: strin
     const message = `${k.status}: ${k.message ?? ''}`;
     cases.push(
       `    <testcase${attrs({ classname: k.name, name: `${k.name}: ${k.status}`, time: k.seconds.toFixed(3) })}>`,
-      `      <failure${attrs({ message, type: k.status === 'does not load' ? 'LoadError' : k.status === 'missing' ? 'MissingFile' : 'TestsModified' })}>${xmlEscape(message)}</failure>`,
+      `      <failure${attrs({ message, type: JUNIT_TYPE[k.status] ?? 'Error' })}>${xmlEscape(message)}</failure>`,
       '    </testcase>',
     );
   }

@@ -154,9 +154,13 @@ function crashLine(testFile: string, facts: RunFacts, root: string): string {
 
 /** First "Test timed out in 60000ms" / "Hook timed out" among the failures. */
 function vitestTimeout(tests: AssertionResult[], message: string): { title: string; seconds: number } | undefined {
+  // Vitest 4's JSON report can carry the timeout's stack, whose first line is its placeholder STACK_TRACE_ERROR.
+  const configured = Number(process.env.KATA_TEST_TIMEOUT) || 60;
   for (const t of tests) {
-    const m = /(?:Test|Hook) timed out in (\d+)ms/.exec(t.failureMessages.join('\n'));
+    const text = t.failureMessages.join('\n');
+    const m = /(?:Test|Hook) timed out in (\d+)ms/.exec(text);
     if (t.status === 'failed' && m) return { title: t.title, seconds: Number(m[1]) / 1000 };
+    if (t.status === 'failed' && /^\s*Error: STACK_TRACE_ERROR\b/.test(text)) return { title: t.title, seconds: configured };
   }
   const m = /Hook timed out in (\d+)ms/.exec(message);
   return m ? { title: '(a hook)', seconds: Number(m[1]) / 1000 } : undefined;
@@ -176,7 +180,7 @@ export interface JudgeOptions {
 
 /**
  * The verdict on one kata's test file after one Vitest run. In order: timed out (watchdog), crashed,
- * type error, does not load, a test that hit Vitest's testTimeout, failed, incomplete, passed.
+ * does not load, type error, a test that hit Vitest's testTimeout, failed, incomplete, passed.
  */
 export function judge(testFile: string, facts: RunFacts, opts: JudgeOptions): Verdict {
   const { root } = opts;
@@ -213,13 +217,13 @@ export function judge(testFile: string, facts: RunFacts, opts: JudgeOptions): Ve
     return verdict('crashed', OOM.test(facts.output) ? crashLine(testFile, facts, root) : `the test process ended without a report (exit ${facts.exitCode ?? '?'})${where}`);
   }
   if (!facts.shared && workerDied) return verdict('crashed', crashLine(testFile, facts, root));
-  // 3. the learner's files do not type-check
-  if (opts.typeProblems?.length) return verdict('type error', typeErrorLine(opts.typeProblems));
-  // 4. the test file could not run
+  // 3. the test file could not run (a parse error is a type error too: this says more)
   if (!file || results.length === 0) {
     const first = loadError.split('\n').find((l) => l.trim() !== '')?.trim();
     return verdict('does not load', first ? `the test file could not run: ${first}` : 'Vitest reported no tests for this kata');
   }
+  // 4. the learner's files do not type-check
+  if (opts.typeProblems?.length) return verdict('type error', typeErrorLine(opts.typeProblems));
   const failed = results.filter((t) => t.status === 'failed');
   // 5. a promise that never settled inside a test: Vitest's testTimeout
   const slow = vitestTimeout(results, loadError);

@@ -1,0 +1,152 @@
+/**
+ * Planted faults through npm, as a learner and an instructor type it: `npm run -s kata N` and `npm run -s kata grade`
+ * on a fixture course (KATA_ROOT, under .cache/ at the fixture's depth so its src/lib imports resolve).
+ * Each kata is a copy of the fixture's kata 00 with its solved add.ts and one fault planted as the first line of
+ * safeAdd: SIGKILL, reallyExit(0), abort(), an endless loop (manifest timeLimitSeconds 10), a type error; one kata
+ * with an async test on a promise that never settles (KATA_TEST_TIMEOUT=3). None is solved nor passed, each gets
+ * its one line. The runner runs and the one grade run go side by side.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeChecksums } from '../src/course/checksums.js';
+import { loadManifest, repoRoot } from '../src/course/manifest.js';
+
+const fixture = path.join(repoRoot, 'test/fixtures/course');
+const LOOP_LIMIT = 10;
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+function npm(root: string, ...args: string[]): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, KATA_ROOT: root, FORCE_COLOR: '0', KATA_TEST_TIMEOUT: '3' };
+  for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
+  const t0 = Date.now();
+  const child = spawn('npm', ['run', '-s', 'kata', ...args], { cwd: repoRoot, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, seconds: (Date.now() - t0) / 1000 }));
+  });
+}
+
+const solved = readFileSync(path.join(fixture, 'solutions/00-fixture/add.ts'), 'utf8');
+const FIRST_LINE = 'export function safeAdd(a: tf.Tensor, b: tf.Tensor): tf.Tensor {\n';
+
+/** The faults: kata id → [name, the line planted first in safeAdd (or a whole file), the one line expected]. */
+const faults: [number, string, string, RegExp][] = [
+  [2, 'sigkill', "  process.kill(process.pid, 'SIGKILL');\n", /the test process died \(SIGKILL: out of memory\?\) while 'adds two tensors of the same shape' was running/],
+  [3, 'really-exit', '  (process as unknown as { reallyExit(code: number): void }).reallyExit(0);\n', /the test process exited early \(process\.exit \/ reallyExit in your code\?\) while 'adds two tensors of the same shape' was running/],
+  [4, 'abort', '  process.abort();\n', /the test process died \(SIGABRT: process\.abort\(\) in your code, or a crash in native code\?\) while 'adds two tensors of the same shape' was running/],
+  [5, 'loop', '  for (;;) {\n    // endless\n  }\n', new RegExp(`your code did not return within ${LOOP_LIMIT} s while 'adds two tensors of the same shape' was running: an endless loop, or a promise that never settles\\?`)],
+  [6, 'types', "  const wrong: string = a.rank * 2;\n  void wrong;\n", /type error in katas\/06-types\/add\.ts:5:9: TS2322 Type 'number' is not assignable to type 'string'\./],
+  [7, 'await', '', /'resolves the sum' timed out after 3 s \(Vitest's test timeout\): an await on a promise that never settles\?/],
+];
+
+let root: string;
+
+/** The fixture course + one copy of kata 00 per fault (checksums regenerated), then the faults planted. */
+function plantedCourse(): string {
+  const base = path.join(repoRoot, '.cache/verdict-tests');
+  mkdirSync(base, { recursive: true });
+  const dir = mkdtempSync(path.join(base, 'course-'));
+  cpSync(fixture, dir, { recursive: true, filter: (src) => !path.basename(src).startsWith('.kata-') });
+  const manifestFile = path.join(dir, 'katas/manifest.json');
+  const m = JSON.parse(readFileSync(manifestFile, 'utf8')) as { katas: Record<string, unknown>[] };
+  for (const [id, name] of faults) {
+    const kata = `0${id}-${name}`;
+    cpSync(path.join(dir, 'katas/00-fixture'), path.join(dir, 'katas', kata), { recursive: true });
+    rmSync(path.join(dir, 'katas', kata, '00-fixture.test.ts'));
+    cpSync(path.join(dir, 'solutions/00-fixture'), path.join(dir, 'solutions', kata), { recursive: true });
+    const test = readFileSync(path.join(dir, 'katas/00-fixture/00-fixture.test.ts'), 'utf8');
+    writeFileSync(
+      path.join(dir, 'katas', kata, `${kata}.test.ts`),
+      name === 'await'
+        ? `import { expect, it } from 'vitest';\nimport { tf } from '../../../../../src/lib/tf.js';\nimport { safeAdd } from './add.js';\n\nit('resolves the sum', async () => {\n  const sum = await Promise.resolve(safeAdd(tf.scalar(1), tf.scalar(2)));\n  expect(sum.dataSync()[0]).toBe(3);\n});\n`
+        : test,
+    );
+    m.katas.push({ ...m.katas[0]!, id, name: kata, title: `Planted: ${name}`, mustFail: [], ...(name === 'loop' ? { timeLimitSeconds: LOOP_LIMIT } : {}) });
+  }
+  writeFileSync(manifestFile, JSON.stringify(m, null, 2) + '\n');
+  writeChecksums(dir, loadManifest(dir));
+  writeFileSync(path.join(dir, 'katas/00-fixture/add.ts'), solved);
+  for (const [id, name, line] of faults) {
+    const file = path.join(dir, 'katas', `0${id}-${name}`, 'add.ts');
+    writeFileSync(
+      file,
+      name === 'await'
+        ? solved.replace(FIRST_LINE, 'export function safeAdd(a: tf.Tensor, b: tf.Tensor): Promise<tf.Tensor> {\n  void a;\n  void b;\n  return new Promise(() => {});\n}\nexport function unused(a: tf.Tensor, b: tf.Tensor): tf.Tensor {\n')
+        : solved.replace(FIRST_LINE, FIRST_LINE + line),
+    );
+  }
+  return dir;
+}
+
+let runs: Map<string, CliResult>;
+let grade: CliResult;
+let json: { katas: { name: string; passed: boolean; status: string; message?: string }[] };
+
+beforeAll(async () => {
+  root = plantedCourse();
+  const all = await Promise.all([npm(root, 'grade', '--', '--json', '--junit', path.join(root, 'grade.xml')), ...faults.map(([id]) => npm(root, String(id)))]);
+  grade = all[0]!;
+  runs = new Map(faults.map(([, name], i) => [name, all[i + 1]!]));
+  try {
+    json = JSON.parse(grade.stdout); // --json: stdout holds the JSON object only, the table goes to stderr
+  } catch {
+    json = { katas: [] };
+  }
+}, 240_000);
+
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('planted faults: npm run kata N', () => {
+  it.each(faults.map(([id, name, , line]) => [name, id, line] as const))('%s: not solved, exit 1, its one line', (name, _id, line) => {
+    const r = runs.get(name)!;
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).not.toMatch(/solved!|All \d+ tests pass/);
+    expect(r.stdout).toMatch(line);
+    const lines = r.stdout.split('\n').filter((l) => line.test(l));
+    expect(lines, r.stdout).toHaveLength(1);
+    expect(r.stdout + r.stderr).not.toMatch(/Mark-Compact|Native stack trace|<--- JS stacktrace/);
+  });
+
+  it('the endless loop is stopped within its limit', () => {
+    // LOOP_LIMIT from the worker's start on the file, plus Vitest's start and the type check on a busy machine
+    expect(runs.get('loop')!.seconds).toBeLessThan(LOOP_LIMIT + 150);
+  });
+
+  it('records no kata as solved', () => {
+    expect(() => readFileSync(path.join(root, '.kata-progress.json'), 'utf8')).toThrow();
+  });
+});
+
+describe('planted faults: npm run kata grade (one run)', () => {
+  it('none passes; each has its status and line in the table, the JSON and the JUnit report', () => {
+    expect(grade.code, grade.stdout + grade.stderr).toBe(0);
+    expect(json.katas.length, grade.stdout + grade.stderr).toBeGreaterThan(0);
+    const status: Record<string, string> = { sigkill: 'crashed', 'really-exit': 'crashed', abort: 'crashed', loop: 'timed out', types: 'type error', await: 'timed out' };
+    for (const [id, name, , line] of faults) {
+      const k = json.katas.find((x) => x.name === `0${id}-${name}`)!;
+      expect(k, name).toMatchObject({ passed: false, status: status[name] });
+      expect(k.message, name).toMatch(line);
+      const row = grade.stderr.split('\n').find((l) => l.startsWith(`0${id}-${name} `));
+      expect(row, name).toMatch(new RegExp(`\\s+no\\s+.*${status[name]}: `));
+    }
+    // the solved kata 00 is the reference file itself: "caught up", never passed (kata catch-up's rule)
+    expect(json.katas.find((x) => x.name === '00-fixture')).toMatchObject({ passed: false, status: 'caught up' });
+    const xml = readFileSync(path.join(root, 'grade.xml'), 'utf8');
+    for (const t of ['Crashed', 'TimedOut', 'TypeError']) expect(xml).toContain(`type="${t}"`);
+    expect(grade.stderr).toContain(`score: 0/${json.katas.length} katas passed`);
+  });
+});

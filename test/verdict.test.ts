@@ -1,0 +1,110 @@
+/**
+ * The one verdict (src/course/verdict.ts), case by case, on hand-made facts: no Vitest run (milliseconds).
+ * The same cases through npm, on a planted fixture course: test/verdict-cli.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { judge, type RunFacts, type VerdictEvent } from '../src/course/verdict.js';
+import type { AssertionResult, JsonReport } from '../src/course/vitest.js';
+
+const root = '/course';
+const file = '/course/katas/04-x/04-x.test.ts';
+
+function t(title: string, status: string, failureMessages: string[] = []): AssertionResult {
+  return { ancestorTitles: ['kata 04'], fullName: `kata 04 ${title}`, title, status, failureMessages };
+}
+
+function report(tests: AssertionResult[], message = ''): JsonReport {
+  return { success: true, numTotalTests: tests.length, numFailedTests: 0, testResults: [{ name: file, status: 'passed', message, assertionResults: tests }] };
+}
+
+const ev = (e: string, extra: Partial<VerdictEvent> = {}): VerdictEvent => ({ t: 1, e, file, ...extra });
+const workerDied: VerdictEvent = { t: 2, e: 'run-end', errors: [{ name: 'Error', message: '[vitest-pool]: Worker forks emitted error.', cause: 'Worker exited unexpectedly' }], modules: [] };
+/** Events of a worker that started the file and was running test "a" when it stopped. */
+const stoppedIn = (test = 'a'): VerdictEvent[] => [ev('file', { pid: 42 }), ev('collected'), ev('test', { test })];
+const finished = (...tests: string[]): VerdictEvent[] => [ev('file', { pid: 42 }), ev('collected'), ...tests.map((x) => ev('test', { test: x })), ev('file-end'), { t: 3, e: 'run-end', errors: [], modules: [] }];
+
+function facts(over: Partial<RunFacts>): RunFacts {
+  return { exitCode: 0, signal: null, report: report([t('a', 'passed'), t('b', 'passed')]), output: '', events: finished('a', 'b'), ...over };
+}
+
+describe('the verdict', () => {
+  it('passes only a run that ended normally with every collected test run and passed', () => {
+    const v = judge(file, facts({}), { root });
+    expect(v).toMatchObject({ passed: true, kind: 'passed', line: '', tests: { passed: 2, total: 2 } });
+  });
+
+  it.each([
+    ['SIGKILL sent by the code itself', [...stoppedIn(), ev('exit', { how: 'signal', signal: 'SIGKILL' }), workerDied], '', "the test process died (SIGKILL: out of memory?) while 'a' was running"],
+    ['a silent death (the out-of-memory killer)', [...stoppedIn(), workerDied], '', "the test process died (SIGKILL: out of memory?) while 'a' was running"],
+    ['process.reallyExit(0)', [...stoppedIn(), ev('exit', { how: 'reallyExit', code: 0 }), workerDied], '', "the test process exited early (process.exit / reallyExit in your code?) while 'a' was running"],
+    ['process.abort()', [...stoppedIn(), ev('exit', { how: 'abort' }), workerDied], '', "the test process died (SIGABRT: process.abort() in your code, or a crash in native code?) while 'a' was running"],
+    ['a V8 heap overflow', [...stoppedIn(), workerDied], 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory', "the test process ran out of memory (the JavaScript heap is full) while 'a' was running"],
+  ])('crashed, with every test "pending" and Vitest exit 1: %s', (_, events, output, line) => {
+    const v = judge(file, facts({ exitCode: 1, report: report([t('a', 'pending'), t('b', 'pending')]), events, output }), { root });
+    expect(v.passed).toBe(false);
+    expect(v.kind).toBe('crashed');
+    expect(v.line.startsWith(line), v.line).toBe(true);
+    expect(v.line).not.toMatch(/\n|GC|Mark-Compact|Native stack/);
+  });
+
+  it('Vitest itself killed by a signal, and a run with no report at all, are crashes', () => {
+    expect(judge(file, facts({ exitCode: null, signal: 'SIGKILL', report: undefined, events: stoppedIn() }), { root }).line).toBe("the test process died (SIGKILL: out of memory?) while 'a' was running");
+    expect(judge(file, facts({ exitCode: 1, report: undefined, events: [] }), { root })).toMatchObject({ passed: false, kind: 'crashed', line: 'the test process ended without a report (exit 1)' });
+  });
+
+  it('the watchdog: the test that was running, or the loading file; in the browser its own words', () => {
+    const timedOut = new Map([[file, 60]]);
+    expect(judge(file, facts({ exitCode: null, report: undefined, events: stoppedIn('b'), timedOut }), { root }).line).toBe(
+      "your code did not return within 60 s while 'b' was running: an endless loop, or a promise that never settles?",
+    );
+    expect(judge(file, facts({ report: undefined, events: [ev('file', { pid: 42 })], timedOut }), { root }).line).toBe(
+      'your code did not return within 60 s while loading katas/04-x/04-x.test.ts and the code it imports: an endless loop, or a promise that never settles?',
+    );
+    const browser = judge(file, facts({ report: undefined, events: [], timedOut: new Map([['*', 90]]), browser: true }), { root });
+    expect(browser).toMatchObject({ kind: 'timed out', line: 'timed out after 90 s in the browser: an endless loop, or a promise that never settles?' });
+  });
+
+  it("a never-settling await: Vitest's test timeout is named, not a plain failure", () => {
+    const v = judge(file, facts({ exitCode: 1, report: report([t('a', 'passed'), t('b', 'failed', ['Error: Test timed out in 5000ms.\nIf this is a long-running test, pass a timeout value'])]) }), { root });
+    expect(v).toMatchObject({ passed: false, kind: 'timed out', line: "'b' timed out after 5 s (Vitest's test timeout): an await on a promise that never settles?" });
+  });
+
+  it('a type error is never a pass, even when every test passes', () => {
+    const typeProblems = [
+      { file: 'katas/04-x/x.ts', line: 21, col: 9, code: 2322, message: "Type 'number' is not assignable to type 'string'." },
+      { file: 'katas/04-x/x.ts', line: 30, col: 1, code: 2304, message: "Cannot find name 'y'." },
+    ];
+    expect(judge(file, facts({}), { root, typeProblems })).toMatchObject({
+      passed: false,
+      kind: 'type error',
+      line: "type error in katas/04-x/x.ts:21:9: TS2322 Type 'number' is not assignable to type 'string'. (and 1 more)",
+    });
+  });
+
+  it('skipped, pending and todo tests never pass; skipped slow tests after a fast failure say so', () => {
+    expect(judge(file, facts({ report: report([t('a', 'passed'), t('b', 'skipped')]) }), { root })).toMatchObject({ passed: false, kind: 'incomplete', line: '1 of 2 tests did not run (skipped): every test must run and pass' });
+    expect(judge(file, facts({ report: report([t('a', 'passed'), t('b', 'todo')]) }), { root }).passed).toBe(false);
+    expect(judge(file, facts({ exitCode: 1, report: report([t('a', 'failed', ['AssertionError: x']), t('b', 'skipped')]) }), { root })).toMatchObject({
+      kind: 'failed',
+      line: '1 of 2 tests fail; 1 slow test not run: the fast ones fail first',
+    });
+  });
+
+  it('an error outside the tests, a non-zero exit and an empty file are not a pass', () => {
+    const outside: VerdictEvent = { t: 3, e: 'run-end', errors: [{ name: 'Unhandled Rejection', message: 'boom' }], modules: [] };
+    expect(judge(file, facts({ exitCode: 1, events: [...finished('a', 'b').slice(0, -1), outside] }), { root })).toMatchObject({ passed: false, line: 'an error outside the tests: Unhandled Rejection: boom' });
+    expect(judge(file, facts({ exitCode: 1 }), { root }).passed).toBe(false);
+    expect(judge(file, facts({ report: report([], 'SyntaxError: x') }), { root })).toMatchObject({ passed: false, kind: 'does not load' });
+  });
+
+  it('the count Vitest collected must equal the count it reported', () => {
+    const events = [...finished('a', 'b').slice(0, -1), { t: 3, e: 'run-end', errors: [], modules: [{ file, state: 'passed', errors: [], tests: [1, 2, 3].map((i) => ({ title: `t${i}`, fullName: `t${i}`, ancestorTitles: [], state: 'passed', errors: [] })) }] }];
+    expect(judge(file, facts({ events }), { root })).toMatchObject({ passed: false, kind: 'incomplete', line: 'Vitest collected 3 tests but reported 2' });
+  });
+
+  it('in a shared run (grade), exit 1 from another kata\'s failure does not fail this one; its own dead worker does', () => {
+    expect(judge(file, facts({ exitCode: 1, shared: true }), { root }).passed).toBe(true);
+    const v = judge(file, facts({ exitCode: 1, shared: true, report: report([t('a', 'pending'), t('b', 'pending')]), events: [...stoppedIn(), workerDied] }), { root });
+    expect(v.kind).toBe('crashed');
+  });
+});
