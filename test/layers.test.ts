@@ -10,7 +10,7 @@
  *   bench/         benchmark workloads and formatting: src/lib (and src/course to run kata files in a browser)
  *   src/cli        the commands: anything below them
  *
- * and no import circle anywhere (a circle through tf.ts's top-level await deadlocks module loading).
+ * and no import circle at run time (type-only imports are erased; a circle through tf.ts's top-level await deadlocks module loading).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,18 +25,22 @@ const files = execFileSync('git', ['ls-files', '*.ts'], { cwd: root, encoding: '
 /** `import … from './x.js'`, `export … from './x.js'`, `import './x.js'` and `import('./x.js')`. */
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|(?:^|\n)\s*import\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 
-/** Relative imports of a file, as repository paths of .ts files. */
-function importsOf(file: string): string[] {
+/** Relative imports of a file, as repository paths of .ts files; `typeOnly`: `import type`/`export type` (erased). */
+function importsOf(file: string, { typeOnly }: { typeOnly: boolean }): string[] {
   const text = readFileSync(path.join(root, file), 'utf8');
   const out: string[] = [];
   for (const m of text.matchAll(IMPORT)) {
     const spec = (m[1] ?? m[2] ?? m[3])!;
+    if (!typeOnly && /^\s*(?:import|export)\s+type\s/.test(m[0])) continue;
     out.push(path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).replace(/\.js$/, '.ts'));
   }
   return out;
 }
 
-const graph = new Map(files.map((f) => [f, importsOf(f)]));
+/** Every import, type-only ones included: the layer rules hold for types too. */
+const graph = new Map(files.map((f) => [f, importsOf(f, { typeOnly: true })]));
+/** The imports that exist at run time: a type-only import is erased, so it cannot close a loading circle. */
+const runtimeGraph = new Map(files.map((f) => [f, importsOf(f, { typeOnly: false })]));
 
 /** Which layer a repository path belongs to. */
 function layer(f: string): string {
@@ -73,16 +77,21 @@ describe('layers: who may import whom', () => {
     expect(graph.get('src/reference/run.ts')).toContain('solutions/02-training-loop/training-loop.ts');
   });
 
-  it('no import circle', () => {
+  it('type-only imports are told apart (a known type-only edge is not a run-time edge)', () => {
+    expect(graph.get('src/course/verdict.ts')).toContain('src/course/vitest.ts');
+    expect(runtimeGraph.get('src/course/verdict.ts')).not.toContain('src/course/vitest.ts');
+  });
+
+  it('no import circle at run time', () => {
     const cycles: string[] = [];
     const state = new Map<string, 'open' | 'done'>();
     const stack: string[] = [];
     const visit = (f: string): void => {
       state.set(f, 'open');
       stack.push(f);
-      for (const d of graph.get(f) ?? []) {
+      for (const d of runtimeGraph.get(f) ?? []) {
         if (state.get(d) === 'open') cycles.push([...stack.slice(stack.indexOf(d)), d].join(' → '));
-        else if (!state.has(d) && graph.has(d)) visit(d);
+        else if (!state.has(d) && runtimeGraph.has(d)) visit(d);
       }
       stack.pop();
       state.set(f, 'done');
