@@ -10,7 +10,6 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { repoRoot } from './manifest.js';
-import { storeTypecheck } from './typecheck-cache.js';
 import type { TypeProblem } from './verdict.js';
 
 export const TYPECHECK_CACHE = path.join(repoRoot, '.cache', 'typecheck');
@@ -84,7 +83,6 @@ export function typecheckFiles(root: string, files: string[]): Map<string, TypeP
     out.set(f, problems);
   }
   program.emit(); // with noEmit: only the .tsbuildinfo
-  storeTypecheck(root, files, program.getSourceFiles().map((sf) => sf.fileName), out);
   return out;
 }
 
