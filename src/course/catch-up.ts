@@ -7,11 +7,11 @@
  *
  * Katas the learner has solved (progress "solved") keep the learner's files: they are not behind there.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { kataPaths, type Kata, type Manifest } from './manifest.js';
 import type { Progress } from './progress.js';
-import { timestamp } from './reset.js';
+import { BackupError, saveBackup } from './reset.js';
 import { sameSource } from './solution-copy.js';
 
 export interface CatchUpFile {
@@ -37,22 +37,14 @@ function code(e: unknown): string {
   return (e as NodeJS.ErrnoException).code ?? (e as Error).message.split('\n')[0]!;
 }
 
-/**
- * Saves the learner's version where `kata reset` saves it: `.kata-backups/<kata>/<file>.<timestamp>.ts`
- * (`-2`, `-3`, … when taken), never overwriting one. Returns its path relative to the root.
- */
+/** Saves the learner's version where `kata reset` saves it (./reset.ts), or says why it could not. */
 function backup(kata: Kata, root: string, abs: string, content: Buffer, now: Date): string {
-  const dir = path.join(root, '.kata-backups', kata.name);
-  const base = path.basename(abs, '.ts');
-  let target = path.join(dir, `${base}.${timestamp(now)}.ts`);
-  for (let i = 2; existsSync(target); i++) target = path.join(dir, `${base}.${timestamp(now)}-${i}.ts`);
   try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(target, content, { flag: 'wx' });
+    return saveBackup(kata, root, abs, content, now);
   } catch (e) {
-    throw new CatchUpError(`cannot save your version of ${path.relative(root, abs)} to ${path.relative(root, target)} (${code(e)}): it was not replaced; make ${path.relative(root, dir)} writable and run the catch-up again`);
+    if (!(e instanceof BackupError)) throw e;
+    throw new CatchUpError(`cannot save your version of ${path.relative(root, abs)} to ${e.target} (${e.code}): it was not replaced; make ${e.dir} writable and run the catch-up again`);
   }
-  return path.relative(root, target);
 }
 
 /** The katas before `target` (by id), in course order. */

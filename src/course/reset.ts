@@ -60,6 +60,35 @@ export function timestamp(d = new Date()): string {
   return d.toISOString().replace(/:/g, '-').replace(/\.(\d{3})Z$/, '-$1Z');
 }
 
+/** A backup that could not be written: where it was going (relative to the root) and why. */
+export class BackupError extends Error {
+  constructor(
+    readonly target: string,
+    readonly dir: string,
+    readonly code: string,
+  ) {
+    super(`cannot write ${target} (${code})`);
+  }
+}
+
+/**
+ * Saves a learner's version of `abs` as `.kata-backups/<kata>/<file>.<timestamp>.ts` (`-2`, `-3`, … when taken),
+ * never overwriting one; used by `kata reset` and `kata catch-up`. Returns the backup's path relative to the root.
+ */
+export function saveBackup(kata: Kata, root: string, abs: string, content: Buffer, now: Date): string {
+  const dir = path.join(root, '.kata-backups', kata.name);
+  const base = path.basename(abs, '.ts');
+  let target = path.join(dir, `${base}.${timestamp(now)}.ts`);
+  for (let i = 2; existsSync(target); i++) target = path.join(dir, `${base}.${timestamp(now)}-${i}.ts`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(target, content, { flag: 'wx' });
+  } catch (e) {
+    throw new BackupError(path.relative(root, target), path.relative(root, dir), code(e));
+  }
+  return path.relative(root, target);
+}
+
 export function resetKata(kata: Kata, root: string, now = new Date()): ResetOutcome[] {
   const outcomes: ResetOutcome[] = [];
   for (const abs of kataPaths(kata, root).files) {
@@ -77,17 +106,12 @@ export function resetKata(kata: Kata, root: string, now = new Date()): ResetOutc
       throw err;
     };
     if (current) {
-      const dir = path.join(root, '.kata-backups', kata.name);
-      const base = path.basename(abs, '.ts');
-      let target = path.join(dir, `${base}.${timestamp(now)}.ts`);
-      for (let i = 2; existsSync(target); i++) target = path.join(dir, `${base}.${timestamp(now)}-${i}.ts`);
       try {
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(target, current, { flag: 'wx' });
+        backup = saveBackup(kata, root, abs, current, now);
       } catch (e) {
-        fail(`cannot save your version of ${rel} to ${path.relative(root, target)} (${code(e)}): nothing was reset; make ${path.relative(root, dir)} writable and run the reset again`);
+        if (!(e instanceof BackupError)) throw e;
+        fail(`cannot save your version of ${rel} to ${e.target} (${e.code}): nothing was reset; make ${e.dir} writable and run the reset again`);
       }
-      backup = path.relative(root, target);
     }
     try {
       mkdirSync(path.dirname(abs), { recursive: true });
