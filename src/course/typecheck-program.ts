@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { repoRoot } from './manifest.js';
+import { storeTypecheck, type CheckInputs } from './typecheck-cache.js';
 import type { TypeProblem } from './verdict.js';
 
 export const TYPECHECK_CACHE = path.join(repoRoot, '.cache', 'typecheck');
@@ -42,6 +43,32 @@ export function courseImports(root: string, files: string[]): string[] {
   return [...seen];
 }
 
+/** Wraps the host so that it records what the check sees: each file's text as read, each path probed in vain. */
+function recordInputs(host: ts.CompilerHost): CheckInputs {
+  const inputs: CheckInputs = { read: new Map(), absent: new Map() };
+  const { readFile, fileExists } = host;
+  host.readFile = (f) => {
+    const text = readFile.call(host, f);
+    if (text !== undefined) inputs.read.set(f, text);
+    else inputs.absent.set(f, 'file');
+    return text;
+  };
+  host.fileExists = (f) => {
+    const found = fileExists.call(host, f);
+    if (!found) inputs.absent.set(f, 'file');
+    return found;
+  };
+  const { directoryExists } = host;
+  if (directoryExists) {
+    host.directoryExists = (d) => {
+      const found = directoryExists.call(host, d);
+      if (!found) inputs.absent.set(d, 'folder');
+      return found;
+    };
+  }
+  return inputs;
+}
+
 function problemOf(d: ts.Diagnostic, root: string): TypeProblem | undefined {
   if (!d.file || d.start === undefined) return undefined;
   const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
@@ -69,6 +96,7 @@ export function typecheckFiles(root: string, files: string[]): Map<string, TypeP
     tsBuildInfoFile: path.join(TYPECHECK_CACHE, `${key}.tsbuildinfo`),
   };
   const host = ts.createIncrementalCompilerHost(options);
+  const inputs = recordInputs(host);
   const program = ts.createIncrementalProgram({ rootNames: checked, options, host });
   const out = new Map<string, TypeProblem[]>();
   for (const f of checked) {
@@ -83,6 +111,10 @@ export function typecheckFiles(root: string, files: string[]): Map<string, TypeP
     out.set(f, problems);
   }
   program.emit(); // with noEmit: only the .tsbuildinfo
+  inputs.read.delete(options.tsBuildInfoFile!); // the checker's own state, not an input (written just above)
+  inputs.absent.delete(options.tsBuildInfoFile!);
+  const parts = files.length > 1 ? files.map((f): [string, string[]] => [f, courseImports(root, [f])]) : [];
+  storeTypecheck(root, files, inputs, out, parts); // the next run over the same inputs reuses it (./typecheck-cache.ts)
   return out;
 }
 

@@ -1,0 +1,81 @@
+/**
+ * src/course/typecheck-cache.ts: a type-check result is reused only while everything the checker saw is the same —
+ * the checked files, every file it read outside node_modules, and every path it looked for and did not find.
+ * Run through the real checker (src/course/typecheck-program.ts) on tiny course copies: 3 checks, ~10 s of CPU.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cachedTypecheck, storeTypecheck } from '../src/course/typecheck-cache.js';
+import { typecheckFiles } from '../src/course/typecheck-program.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'typecheck-cache-'));
+const saved = process.env.KATA_TYPECHECK_CACHE;
+process.env.KATA_TYPECHECK_CACHE = path.join(tmp, 'results'); // an empty cache of its own, not the course's
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+  if (saved === undefined) delete process.env.KATA_TYPECHECK_CACHE;
+  else process.env.KATA_TYPECHECK_CACHE = saved;
+});
+
+function write(root: string, file: string, text: string): string {
+  const f = path.join(root, file);
+  mkdirSync(path.dirname(f), { recursive: true });
+  writeFileSync(f, text);
+  return f;
+}
+const codes = (m: Map<string, { code: number }[]> | undefined) => (m ? [...m.values()].flat().map((p) => p.code) : undefined);
+
+describe('type-check result cache', () => {
+  // The same learner file in two copies of a course: in `a` its import does not resolve, in `b` it does.
+  const learnerFile = `import { n } from '../../lib/dep.js';\nexport const s: string = n;\n`;
+  const a = path.join(tmp, 'a');
+  const b = path.join(tmp, 'b');
+  const fa = write(a, 'katas/01-x/x.ts', learnerFile);
+  const fb = write(b, 'katas/01-x/x.ts', learnerFile);
+
+  it('an import that did not resolve in one copy is no hit in a copy where it resolves (the reverted cache did that)', () => {
+    expect(codes(typecheckFiles(a, [fa]))).toEqual([2307]); // cannot find module '../../lib/dep.js'
+    expect(codes(cachedTypecheck(a, [fa]))).toEqual([2307]); // unchanged: a hit
+    write(b, 'lib/dep.ts', `export const n = 'one';\n`);
+    expect(cachedTypecheck(b, [fb])).toBeUndefined(); // lib/dep.ts was probed in vain in a; here it exists
+    expect(codes(typecheckFiles(b, [fb]))).toEqual([]);
+    expect(codes(cachedTypecheck(b, [fb]))).toEqual([]);
+    expect(codes(cachedTypecheck(a, [fa]))).toEqual([2307]); // each copy keeps its own truth
+  });
+
+  it('a file the checked one imports changes: a miss', () => {
+    write(b, 'lib/dep.ts', 'export const n = 1;\n'); // now x.ts has a type error: the old "no problems" must not come back
+    expect(cachedTypecheck(b, [fb])).toBeUndefined();
+    write(b, 'lib/dep.ts', `export const n = 'one';\n`);
+    expect(codes(cachedTypecheck(b, [fb]))).toEqual([]);
+  });
+
+  it('the learner edits the checked file: a miss; another set of files has its own entry', () => {
+    write(b, 'katas/01-x/x.ts', learnerFile.replace('string', 'number'));
+    expect(cachedTypecheck(b, [fb])).toBeUndefined();
+    expect(cachedTypecheck(b, [path.join(b, 'lib/dep.ts')])).toBeUndefined();
+  });
+
+  it('a check of several files (grade, verify) answers for each file alone, and the parts answer for the whole', () => {
+    const c = path.join(tmp, 'c');
+    const x = write(c, 'katas/01-x/x.ts', `export const x: number = 1;\n`);
+    const y = write(c, 'katas/02-y/y.ts', `import { x } from '../01-x/x.js';\nexport const y: string = x;\n`);
+    expect(codes(typecheckFiles(c, [x, y]))).toEqual([2322]);
+    expect(codes(cachedTypecheck(c, [x]))).toEqual([]);
+    expect([...cachedTypecheck(c, [y])!.keys()].sort()).toEqual([x, y]); // y's part: y and the kata file it imports
+    expect(codes(cachedTypecheck(c, [y]))).toEqual([2322]);
+    write(c, 'katas/01-x/x.ts', `export const x: string = 'one';\n`); // x changed: y's part saw the old x
+    expect(cachedTypecheck(c, [y])).toBeUndefined();
+    expect(cachedTypecheck(c, [x, y])).toBeUndefined();
+  });
+
+  it('keyed by what the checker read: a file saved while the check ran is a miss, never a stale hit', () => {
+    const f = write(b, 'katas/02-y/y.ts', 'export const y: number = 2;\n');
+    // the checker read a version with a type error; by the time it stores, the learner has saved the fix
+    const read = new Map([[f, `export const y: string = 2;\n`]]);
+    storeTypecheck(b, [f], { read, absent: new Map() }, new Map([[f, [{ file: 'katas/02-y/y.ts', line: 1, col: 14, code: 2322, message: 'no' }]]]));
+    expect(cachedTypecheck(b, [f])).toBeUndefined();
+  });
+});
