@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cachedTypecheck, storeTypecheck } from '../src/course/typecheck-cache.js';
 import { typecheckFiles } from '../src/course/typecheck-program.js';
+import { startTypecheckServer } from '../src/course/typecheck.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'typecheck-cache-'));
 const saved = process.env.KATA_TYPECHECK_CACHE;
@@ -78,4 +79,25 @@ describe('type-check result cache', () => {
     storeTypecheck(b, [f], { read, absent: new Map() }, new Map([[f, [{ file: 'katas/02-y/y.ts', line: 1, col: 14, code: 2322, message: 'no' }]]]));
     expect(cachedTypecheck(b, [f])).toBeUndefined();
   });
+
+  it('a watch session keeps its checker: a save is re-checked without parsing the libraries again', async () => {
+    const d = path.join(tmp, 'd');
+    const z = write(d, 'katas/03-z/z.ts', `import { x } from '../../lib/x.js';\nexport const z: string = x;\n`);
+    write(d, 'lib/x.ts', `export const x: number = 1;\n`);
+    const server = startTypecheckServer();
+    try {
+      const first = await server.check(d, [z]);
+      expect(codes(first.problems)).toEqual([2322]);
+      write(d, 'katas/03-z/z.ts', `import { x } from '../../lib/x.js';\nexport const z: number = x;\n`); // the fix
+      const second = await server.check(d, [z]);
+      expect(second.error).toBeUndefined();
+      expect(codes(second.problems)).toEqual([]);
+      write(d, 'lib/x.ts', `export const x: string = 'x';\n`); // an imported file changed under the session
+      expect(codes((await server.check(d, [z])).problems)).toEqual([2322]);
+      // the re-checks parse one file each; the first parsed ~800 (a loose bound: the machine may be busy)
+      expect(second.seconds, `first check ${first.seconds} s, re-check ${second.seconds} s`).toBeLessThan(first.seconds);
+    } finally {
+      server.close();
+    }
+  }, 120_000);
 });

@@ -41,7 +41,7 @@ import { courseRoot, findKata, kataPaths, loadManifest, ManifestError, repoRoot,
 import { judge, readEvents } from '../course/verdict.js';
 import { killTree, ownTree } from '../course/processes.js';
 import { removeOnExit } from '../course/cleanup.js';
-import { startTypecheck, type TypecheckRun } from '../course/typecheck.js';
+import { startTypecheck, startTypecheckServer, type TypecheckRun } from '../course/typecheck.js';
 import { loadProgress, ProgressError, saveProgress, type Progress } from '../course/progress.js';
 import { resetKata, ResetError, type ResetOutcome } from '../course/reset.js';
 import { catchUp, CatchUpError } from '../course/catch-up.js';
@@ -192,8 +192,15 @@ async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui', extraE
   let judged = 0;
   let checking = Promise.resolve();
   const stopped = new Set<string>();
+  // One checker for the session, kept up: a re-check after a save parses only that file. Each run's check starts
+  // when the run does (Vitest's run-start), side by side with it, and the verdict awaits it at the run's end.
+  const checker = startTypecheckServer();
+  const checkFiles = target === 'solution' ? kataPaths(k, root).solutions : kataPaths(k, root).files;
+  const checks: Promise<TypecheckRun>[] = [checker.check(root, checkFiles)];
   const tick = (): void => {
     const events = readEvents(eventsFile);
+    const starts = events.filter((e) => e.e === 'run-start').length;
+    while (checks.length < starts) checks.push(checker.check(root, checkFiles));
     // the watchdog: a worker past the kata's limit is killed; Vitest reports it and goes on watching
     for (const [file, since, pid] of runningFiles(events)) {
       const key = `${file}@${since}`;
@@ -212,8 +219,9 @@ async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui', extraE
     const t0 = run[0]?.t ?? 0;
     const timedOut = new Map([...stopped].filter((key) => Number(key.split('@').at(-1)) >= t0).map((key) => [key.slice(0, key.lastIndexOf('@')), limit]));
     if (timedOut.size) return; // said when the watchdog stopped it
+    const check = checks[Math.max(0, starts - 1)] ?? checker.check(root, checkFiles);
     checking = checking.then(async () => {
-      const types = await startTypecheck(root, target === 'solution' ? kataPaths(k, root).solutions : kataPaths(k, root).files);
+      const types = await check;
       const v = judge(test, { exitCode: 0, signal: null, report: undefined, output: '', events: run }, { root, typeProblems: [...types.problems.values()].flat() });
       if (!v.passed) {
         console.log(chalk.red(`\n✗ Not solved: ${v.line}`));
@@ -238,6 +246,7 @@ async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui', extraE
       clearInterval(watchdog);
       tick();
       disown();
+      void checking.then(() => checker.close());
       void checking.then(() => {
         dropTemp();
         resolve(c ?? 0);

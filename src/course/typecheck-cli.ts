@@ -1,12 +1,28 @@
 /**
- * The child process of startTypecheck (./typecheck.ts; the compiler API is in ./typecheck-program.ts): `tsx src/course/typecheck-cli.ts ROOT FILE...` prints one
- * JSON object { "<absolute file>": [TypeProblem, ...] } on stdout.
+ * The child process of ./typecheck.ts (the compiler API is in ./typecheck-program.ts):
+ *   `tsx src/course/typecheck-cli.ts ROOT FILE...` prints one JSON object { "<absolute file>": [TypeProblem, ...] };
+ *   `tsx src/course/typecheck-cli.ts --serve` (a watch session) reads one request a line, {"root": …, "files": […]},
+ *   and answers each with one such line ({"error": …} when the check itself failed), keeping what it parsed.
  */
-import { typecheckFiles } from './typecheck-program.js';
+import { createInterface } from 'node:readline';
+import { newSession, typecheckFiles } from './typecheck-program.js';
 
-const [root, ...files] = process.argv.slice(2);
-if (!root || files.length === 0) {
-  console.error('usage: typecheck-cli.ts ROOT FILE...');
+const [first, ...rest] = process.argv.slice(2);
+if (first === '--serve') {
+  const session = newSession();
+  for await (const line of createInterface({ input: process.stdin })) {
+    let answer: unknown;
+    try {
+      const { root, files } = JSON.parse(line) as { root: string; files: string[] };
+      answer = Object.fromEntries(typecheckFiles(root, files, session));
+    } catch (e) {
+      answer = { error: e instanceof Error ? e.message : String(e) };
+    }
+    process.stdout.write(JSON.stringify(answer) + '\n');
+  }
+} else if (!first || rest.length === 0) {
+  console.error('usage: typecheck-cli.ts ROOT FILE... | typecheck-cli.ts --serve');
   process.exit(2);
+} else {
+  process.stdout.write(JSON.stringify(Object.fromEntries(typecheckFiles(first, rest))) + '\n');
 }
-process.stdout.write(JSON.stringify(Object.fromEntries(typecheckFiles(root, files))) + '\n');

@@ -53,3 +53,75 @@ export function startTypecheck(root: string, files: string[]): Promise<Typecheck
     child.on('close', (code, signal) => (code === 0 ? done() : done(`the type checker ended with ${signal ?? `exit ${code}`}: ${(err.trim().split('\n').at(-1) ?? '').slice(0, 200)}`)));
   });
 }
+
+/**
+ * A checker that stays up for a watch session (`npm run kata N -- --watch`): the first check parses everything
+ * (~5 s of CPU), a re-check after a save only the saved file. Checks run one at a time, in the order asked; an
+ * unchanged world is answered from the result cache without asking the checker. `close()` ends it (the runner
+ * also ends its process group when it exits).
+ */
+export interface TypecheckServer {
+  check(root: string, files: string[]): Promise<TypecheckRun>;
+  close(): void;
+}
+
+export function startTypecheckServer(): TypecheckServer {
+  const cli = path.join(repoRoot, 'src/course/typecheck-cli.ts');
+  const tsx = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const child = spawn(process.execPath, [tsx, cli, '--serve'], { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const disown = ownGroup(child);
+  const waiting: ((line: string | undefined) => void)[] = [];
+  let buffered = '';
+  let err = '';
+  let ended: string | undefined;
+  child.stdout.on('data', (c: Buffer) => {
+    buffered += c.toString();
+    for (let i = buffered.indexOf('\n'); i >= 0; i = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, i);
+      buffered = buffered.slice(i + 1);
+      waiting.shift()?.(line);
+    }
+  });
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const end = (why: string): void => {
+    ended ??= why;
+    disown();
+    for (const w of waiting.splice(0)) w(undefined);
+  };
+  child.on('error', (e) => end(e.message));
+  child.on('close', (code, signal) => end(`the type checker ended with ${signal ?? `exit ${code}`}: ${(err.trim().split('\n').at(-1) ?? '').slice(0, 200)}`));
+  let queue: Promise<unknown> = Promise.resolve();
+  const ask = (root: string, files: string[]): Promise<TypecheckRun> => {
+    const t0 = performance.now();
+    const seconds = (): number => Math.round((performance.now() - t0) / 100) / 10;
+    const cached = cachedTypecheck(root, files);
+    if (cached) return Promise.resolve({ problems: cached, seconds: seconds() });
+    if (ended) return Promise.resolve({ problems: new Map(), error: ended, seconds: 0 });
+    return new Promise((resolve) => {
+      waiting.push((line) => {
+        if (line === undefined) return resolve({ problems: new Map(), error: ended ?? 'the type checker ended', seconds: seconds() });
+        try {
+          const data = JSON.parse(line) as Record<string, unknown>;
+          if (typeof data.error === 'string') return resolve({ problems: new Map(), error: data.error, seconds: seconds() });
+          resolve({ problems: new Map(Object.entries(data as Record<string, TypeProblem[]>)), seconds: seconds() });
+        } catch {
+          resolve({ problems: new Map(), error: `the type checker printed no result: ${line.slice(0, 200)}`, seconds: seconds() });
+        }
+      });
+      child.stdin.write(JSON.stringify({ root, files }) + '\n');
+    });
+  };
+  return {
+    check(root, files) {
+      const run = queue.then(() => ask(root, files));
+      queue = run;
+      return run;
+    },
+    close() {
+      child.stdin.end();
+      end('closed');
+    },
+  };
+}
