@@ -15,6 +15,12 @@ import { seedModel } from './seed-model.js';
 import { SeedLoader } from './seed-loader.js';
 
 export const SEED_EXPERIMENT = { perClass: 500, valFraction: 0.4, batchSize: 32, epochs: 4, lr: 1e-3, seed: 2 };
+/**
+ * The same run at a size that takes a second or two (`npm run kata 3` shows it first): 50 Dress and 50 Coat images
+ * (60 train, 40 validation), batches of 8, 6 epochs. Measured with the starting loader: validation accuracy
+ * 0.93 0.95 0.82 0.10 0.07 0.15; fixed: 0.93 at every epoch.
+ */
+export const QUICK_SYMPTOM = { ...SEED_EXPERIMENT, perClass: 50, batchSize: 8, epochs: 6 };
 
 /** Trains the seed's model; returns the history. Disposes everything it made (the backbone if it loaded it). */
 export async function runSeedExperiment(

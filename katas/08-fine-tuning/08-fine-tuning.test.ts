@@ -9,16 +9,21 @@ import { buildFineTuneModel, createFineTuner, crossEntropy, TOP_STAGE, type Fine
 
 // ---------- fixtures ----------
 
+// The fast tests use the pretrained resnet-mini built for 12x12 inputs (the same layers, names, weights and 128
+// features; only the images are smaller) and 27 images: a step takes milliseconds. The slow test trains at 28x28.
+const N = 27;
+const SIDE = 12;
 let pair: { train: InMemoryDataset; test: InMemoryDataset };
-let x: tf.Tensor4D; // float32 [32,28,28,1]: 32 bundled training images, both classes
-let y: tf.Tensor1D; // int32 [32]
+let x: tf.Tensor4D; // float32 [27,12,12,1]: 27 bundled training images, both classes, resized to the backbone's input
+let y: tf.Tensor1D; // int32 [27]
 const disposables: Array<{ dispose(): void }> = [];
 
 beforeAll(() => {
   pair = loadBundledPair();
-  const t = pair.train.subset(Array.from({ length: 32 }, (_, i) => i * 61)).toTensors();
-  x = t.x;
+  const t = pair.train.subset(Array.from({ length: N }, (_, i) => i * 71)).toTensors();
+  x = tf.tidy(() => tf.image.resizeBilinear(t.x, [SIDE, SIDE]));
   y = t.y;
+  t.x.dispose();
 });
 afterAll(() => tf.dispose([x, y]));
 afterEach(() => {
@@ -40,7 +45,7 @@ const isStat = (name: string): boolean => /moving_(mean|variance)$/.test(name);
  * head Dense(500) → ReLU → Dropout → Dense(2) with seeded kernels; then the learner's fine-tuning model.
  */
 async function fresh(opts: { dropout?: number; seed?: number } = {}): Promise<{ backbone: Backbone; head: tf.Sequential; model: FineTuneModel }> {
-  const backbone = await loadBackbone('resnet-mini');
+  const backbone = await loadBackbone('resnet-mini', { inputShape: [SIDE, SIDE, 1] });
   backbone.model.trainable = false; // as kata 01 froze it
   const head = buildHead(backbone.featureDim, 2, opts.dropout ?? 0.5, opts.seed ?? 1);
   disposables.push(backbone.model, head);
@@ -227,7 +232,7 @@ describe('kata 08 — unfreeze the top stage, and only it', () => {
     }
     // What "frozen in the model" buys: an optimizer that is given no list trains every trainable variable it can reach.
     const before = snapshot(backbone.model.weights);
-    const x = tf.tidy(() => tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 8) as tf.Tensor4D);
+    const x = tf.tidy(() => tf.randomUniform([4, SIDE, SIDE, 1], 0, 1, 'float32', 8) as tf.Tensor4D);
     const y = tf.tensor1d([0, 1, 1, 0], 'int32');
     const optimizer = tf.train.sgd(0.1);
     try {
@@ -281,10 +286,10 @@ describe('kata 08 — BatchNorm stays in inference mode while conv4 trains', () 
     if (d > 1e-5) {
       const bns = trainingModeBatchNorms(modes, backbone);
       throw new Error(
-        `logits [32,2] with { training: true } vs { training: false } (dropout 0, so the head is the same in both): expected a max difference < 1e-5, got ${d.toPrecision(3)}.\n  ` +
+        `logits [${N},2] with { training: true } vs { training: false } (dropout 0, so the head is the same in both): expected a max difference < 1e-5, got ${d.toPrecision(3)}.\n  ` +
           (bns.length ? `${bns.length} BatchNorm layers ran with { training: true }, e.g. ${list(bns, 3)}. ` : '') +
           'In training mode BatchNorm uses the batch\'s own statistics: conv4 would learn on features it never sees at inference, ' +
-          'and a batch of 32 is a noisy estimate of what pretraining measured on 48,000 images. ' +
+          `and a batch of ${N} is a noisy estimate of what pretraining measured on 48,000 images. ` +
           '(momentum = 1 stops the moving averages, not this.) The backbone must run with { training: false }.',
       );
     }

@@ -4,10 +4,11 @@
  *    ("validation accuracy ▇▇▂▁  0.91 0.90 0.31 0.12   expected ≥ 0.85 after epoch 0");
  *  - `curveSvg`: an SVG chart (vega-lite, rendered headless: no canvas, no browser needed; it also runs in
  *    the page in browser mode), one panel per metric, for a Vitest UI annotation or a report.
- * Used by the experiment tests (test/support/curves.ts) and `npm run train`.
+ * Used by the experiment tests (test/support/curves.ts) and `npm run train`. vega and vega-lite are imported when the
+ * first chart is drawn, not with this module: loading them takes seconds on a busy machine, and a test file that
+ * fails before it draws anything should not wait for them.
  */
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+import type * as vl from 'vega-lite';
 
 export interface Curve {
   /** What is drawn, e.g. "validation accuracy". */
@@ -37,12 +38,23 @@ export function sparkline(values: number[], lo?: number, hi?: number): string {
     .join('');
 }
 
-/** One line per curve: label, sparkline (accuracy on 0..1), values with 2 decimals, expectation. */
+/**
+ * One line per curve: label, sparkline, values with 2 decimals, expectation. Accuracy is drawn on 0..1; the curves
+ * of one panel share one scale (two losses of one panel can be compared bar by bar; a flat line stays flat).
+ */
 export function curveLines(curves: Curve[], maxValues = 12): string[] {
   const width = Math.max(...curves.map((c) => c.label.length));
+  const range = new Map<string, [number, number]>();
+  for (const c of curves) {
+    if (c.panel === undefined) continue;
+    const finite = c.values.filter(Number.isFinite);
+    const [lo, hi] = range.get(c.panel) ?? [Infinity, -Infinity];
+    range.set(c.panel, [Math.min(lo, ...finite), Math.max(hi, ...finite)]);
+  }
   return curves.map((c) => {
     const isAccuracy = /accuracy/i.test(c.label);
-    const spark = isAccuracy ? sparkline(c.values, 0, 1) : sparkline(c.values);
+    const shared = c.panel !== undefined ? range.get(c.panel) : undefined;
+    const spark = isAccuracy ? sparkline(c.values, 0, 1) : shared ? sparkline(c.values, shared[0], shared[1]) : sparkline(c.values);
     const shown = c.values.length > maxValues ? [...c.values.slice(0, maxValues - 1), c.values.at(-1)!] : c.values;
     const nums = shown.map((v) => (Number.isFinite(v) ? v.toFixed(2) : String(v)));
     if (c.values.length > maxValues) nums.splice(maxValues - 1, 0, '…');
@@ -73,7 +85,8 @@ export async function curveSvg(title: string, curves: Curve[], opts: { xTitle?: 
     },
     resolve: { scale: { y: 'independent' } },
   } as vl.TopLevelSpec;
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
