@@ -4,18 +4,14 @@
  *    onUserConsoleLog), the test's text annotations (the curves' terminal lines) and a skipped test's note,
  *    so the runner can show them under the test that printed them;
  *  - progress lines ("[progress] epoch 2 of 4 …", printed by the experiments) go to stdout at once as
- *    "kata-progress: …", for the runner's live status line; they are not stored as the test's output;
- *  - KATA_WATCH_KATA (watch mode): after every run, the verdict for that kata (every collected test of its
- *    file ran and passed, no file error) is printed and a solve is recorded in the progress file.
+ *    "kata-progress: …", for the runner's live status line; they are not stored as the test's output.
+ * It judges nothing: the verdict (solved or not, in every mode, watch included) is src/course/verdict.ts's.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Reporter, TestModule, TestCase } from 'vitest/node';
 import type { UserConsoleLog } from 'vitest';
-import { loadProgress, saveProgress } from './progress.js';
 import { PROGRESS_PREFIX } from './tiers.js';
-import { loadManifest } from './manifest.js';
-import { isSolutionCopy } from './solution-copy.js';
 
 /** The runner's line for the first failed test, as soon as it fails: FIRST_FAILURE_LINE + JSON of FirstFailure. */
 export const FIRST_FAILURE_LINE = 'kata-first-failure: ';
@@ -77,7 +73,7 @@ export default class KataReporter implements Reporter {
   onUserConsoleLog(log: UserConsoleLog): void {
     const lines = log.content.replace(/\n$/, '');
     if (lines.startsWith(PROGRESS_PREFIX)) {
-      if (!process.env.KATA_WATCH_KATA) process.stdout.write(`kata-progress: ${lines.slice(PROGRESS_PREFIX.length).split('\n')[0]}\n`);
+      process.stdout.write(`kata-progress: ${lines.slice(PROGRESS_PREFIX.length).split('\n')[0]}\n`);
       return;
     }
     if (!log.taskId) {
@@ -111,37 +107,6 @@ export default class KataReporter implements Reporter {
       report.outside.push(...this.outside);
       writeFileSync(out, JSON.stringify(report));
     }
-    const kata = process.env.KATA_WATCH_KATA;
-    if (kata) this.recordWatchRun(kata, modules);
     if (process.env.KATA_RUN_END_MARK) process.stdout.write(`\n${RUN_END_LINE}\n`); // `kata timings` measures watch re-runs
-  }
-
-  /** Watch mode: the verdict of this run for the watched kata; a solve is recorded like the runner's. */
-  private recordWatchRun(kata: string, modules: ReadonlyArray<TestModule>): void {
-    const m = modules.find((x) => path.basename(x.moduleId) === `${kata}.test.ts`);
-    if (!m) return;
-    const tests = [...m.children.allTests()];
-    const states = tests.map((t) => t.result().state);
-    const solved = tests.length > 0 && states.every((s) => s === 'passed') && m.errors().length === 0 && m.state() === 'passed';
-    const root = process.env.KATA_ROOT ? path.resolve(process.env.KATA_ROOT) : process.cwd();
-    if (!solved) {
-      const skipped = states.filter((s) => s === 'skipped').length;
-      if (skipped) process.stdout.write(`\nkata ${kata}: ${skipped} slow test${skipped === 1 ? '' : 's'} not run: the fast ones fail first\n`);
-      return;
-    }
-    if (process.env.KATA_TARGET === 'solution') return;
-    const { progress } = loadProgress(root);
-    const k = progress.caughtUp.includes(kata) ? loadManifest(root).katas.find((x) => x.name === kata) : undefined;
-    if (k && isSolutionCopy(k, root)) {
-      process.stdout.write(`\nKata ${kata} passes with the reference files that catch-up put in place: still caught up, not solved. Ctrl-C to stop watching.\n`);
-      return;
-    }
-    progress.caughtUp = progress.caughtUp.filter((x) => x !== kata);
-    const already = progress.solved.includes(kata);
-    if (!already) {
-      progress.solved.push(kata);
-      saveProgress(root, progress);
-    }
-    process.stdout.write(`\nKata ${kata} solved!${already ? '' : ' (recorded: npm run kata shows it ✓)'} Ctrl-C to stop watching.\n`);
   }
 }

@@ -4,11 +4,9 @@
  * Vitest, spawned in a process group of its own) and the runner's --watch/--ui (Vitest in the terminal's group).
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
 
 const groups = new Set<number>();
 const trees = new Set<number>();
-const temps = new Set<string>();
 let installed = false;
 
 /** The pids of every descendant of `pid` (ps: Linux and macOS); [] where ps is not available. */
@@ -62,8 +60,6 @@ export function cleanUp(signal: NodeJS.Signals = 'SIGKILL'): void {
   for (const t of trees) killTree(t, signal);
   groups.clear();
   trees.clear();
-  for (const d of temps) rmSync(d, { recursive: true, force: true });
-  temps.clear();
 }
 
 const EXIT_CODE: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
@@ -135,14 +131,4 @@ export function ownTree(child: ChildProcess): () => void {
   if (pid === undefined) return () => {};
   trees.add(pid);
   return () => trees.delete(pid);
-}
-
-/** Registers a temp folder: removed when the runner ends, however it ends. */
-export function ownTemp(dir: string): () => void {
-  install();
-  temps.add(dir);
-  return () => {
-    temps.delete(dir);
-    rmSync(dir, { recursive: true, force: true });
-  };
 }

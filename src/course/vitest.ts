@@ -67,7 +67,7 @@ export function kataEnv(root: string, target: Target, color = false, base: NodeJ
   for (const [k, v] of Object.entries(base)) {
     // Colour is decided per run (colour libraries treat any FORCE_COLOR, even "0", differently).
     if (k.startsWith('VITEST') || k === 'TEST' || k === 'NODE_ENV' || k === 'FORCE_COLOR' || k === 'NO_COLOR') continue;
-    if (k === 'KATA_OTHER_KATAS' || k === 'KATA_ALL' || k === 'KATA_LOG_FILE' || k === 'KATA_WATCH_KATA' || k === 'KATA_EVENTS_FILE' || k === 'KATA_TIMING_FILE') continue; // set per run, never inherited
+    if (k === 'KATA_OTHER_KATAS' || k === 'KATA_ALL' || k === 'KATA_LOG_FILE' || k === 'KATA_EVENTS_FILE' || k === 'KATA_TIMING_FILE') continue; // set per run, never inherited
     if (k === 'KATA_IN_BROWSER' || k === 'KATA_BROWSER_PATH' || k === 'KATA_BROWSER_BACKEND') continue; // browser mode: per run (extraEnv)
     env[k] = v;
   }
