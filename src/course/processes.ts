@@ -1,5 +1,5 @@
 /**
- * The runner's children and temp folders, ended and removed whatever ends the runner: a normal end, Ctrl-C
+ * The runner's children, ended whatever ends the runner (temp folders: ./cleanup.ts): a normal end, Ctrl-C
  * (SIGINT), an editor's Stop (SIGTERM), a closed terminal (SIGHUP). Used by ./vitest.ts (the kata suite's
  * Vitest, spawned in a process group of its own) and the runner's --watch/--ui (Vitest in the terminal's group).
  */
@@ -54,7 +54,7 @@ export function killTree(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void 
   for (const p of all) quietKill(p, signal);
 }
 
-/** Ends every child the runner registered and removes its temp folders (idempotent). */
+/** Ends every child the runner registered (idempotent). */
 export function cleanUp(signal: NodeJS.Signals = 'SIGKILL'): void {
   for (const g of groups) killGroup(g, signal);
   for (const t of trees) killTree(t, signal);
