@@ -325,7 +325,8 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
   const limits = timeLimits(k);
   const browser = !!extraEnv?.KATA_IN_BROWSER;
   // The learner's files type-check, or it is not solved: checked side by side with the tests (./typecheck.ts).
-  const typecheck = startTypecheck(root, target === 'solution' ? paths.solutions : paths.files);
+  const stopChecking = new AbortController();
+  const typecheck = startTypecheck(root, target === 'solution' ? paths.solutions : paths.files, stopChecking.signal);
   const run = await runSuite({
     root,
     target,
@@ -367,6 +368,10 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
   status.clear();
   if (!sawBackend && !verbose) header();
   // The one verdict (src/course/verdict.ts): solved only when the process ended normally, every test ran and passed.
+  // A run that crashed, was stopped by the watchdog or did not load has its verdict whatever the types say
+  // (src/course/verdict.ts judges those first): the check is not waited for.
+  const before = judge(paths.test, run, { root });
+  if (before.kind === 'crashed' || before.kind === 'does not load' || (before.kind === 'timed out' && run.timedOut?.size)) stopChecking.abort();
   const types = await typecheck;
   const v = judge(paths.test, run, { root, typeProblems: [...types.problems.values()].flat() });
   const file = v.file;
@@ -388,7 +393,7 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
     else console.log(`  ${chalk.dim('-')} ${chalk.dim(`${name} (${logOf(t)?.skipNote === SLOW_SKIP_NOTE ? 'slow: not run' : t.status === 'pending' ? 'not run' : t.status})`)}`);
     for (const l of testOutput(logOf(t), verbose, k)) console.log(l);
   }
-  if (types.error) console.log(chalk.yellow(`warning: type check not done: ${types.error}`));
+  if (types.error && !stopChecking.signal.aborted) console.log(chalk.yellow(`warning: type check not done: ${types.error}`));
   const failed = tests.filter((t) => t.status === 'failed');
   const notRun = tests.filter((t) => t.status !== 'passed' && t.status !== 'failed');
   const slowSkipped = notRun.filter((t) => logOf(t)?.skipNote === SLOW_SKIP_NOTE);

@@ -23,7 +23,7 @@ export interface TypecheckRun {
  * tfjs and Node bring takes most of its time, on the other core). NODE_OPTIONS is not passed on: a learner's
  * --max-old-space-size for the tests must not starve the checker.
  */
-export function startTypecheck(root: string, files: string[]): Promise<TypecheckRun> {
+export function startTypecheck(root: string, files: string[], signal?: AbortSignal): Promise<TypecheckRun> {
   const t0 = performance.now();
   const cached = cachedTypecheck(root, files); // nothing it saw last time changed: that check's result (./typecheck-cache.ts)
   if (cached) return Promise.resolve({ problems: cached, seconds: Math.round((performance.now() - t0) / 100) / 10 });
@@ -50,7 +50,16 @@ export function startTypecheck(root: string, files: string[]): Promise<Typecheck
       }
     };
     child.on('error', (e) => done(e.message));
-    child.on('close', (code, signal) => (code === 0 ? done() : done(`the type checker ended with ${signal ?? `exit ${code}`}: ${(err.trim().split('\n').at(-1) ?? '').slice(0, 200)}`)));
+    child.on('close', (code, sig) => (code === 0 ? done() : done(`the type checker ended with ${sig ?? `exit ${code}`}: ${(err.trim().split('\n').at(-1) ?? '').slice(0, 200)}`)));
+    // Not needed after all (the run crashed: that is the verdict): its CPU goes back to the machine.
+    signal?.addEventListener('abort', () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      done('not needed: the run did not complete');
+    });
   });
 }
 
