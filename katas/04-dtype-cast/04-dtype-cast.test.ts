@@ -46,6 +46,7 @@ function expectRejected(
   numClasses: number,
   fragments: string[],
   name?: string,
+  absent: string[] = [],
 ): void {
   const shown = describeValue(input);
   let out: tf.Tensor;
@@ -58,6 +59,13 @@ function expectRejected(
       throw new Error(
         `toClassIndices threw for ${what} — good — but the message should name ${missing.map((m) => JSON.stringify(m)).join(', ')}` +
           ` so the learner can find the bad label.\n  input: ${shown}\n  message: ${msg.split('\n')[0]}`,
+      );
+    }
+    const wrong = absent.filter((f) => msg.includes(f));
+    if (wrong.length) {
+      throw new Error(
+        `toClassIndices threw for ${what} — good — but the message says ${wrong.map((m) => JSON.stringify(m)).join(', ')}, which is not true of this input` +
+          ` (a message that misleads costs the learner more than a bare one).\n  input: ${shown}\n  message: ${msg.split('\n')[0]}`,
       );
     }
     return;
@@ -112,15 +120,18 @@ describe('kata 04 — toClassIndices accepts clean labels', () => {
 
 describe('kata 04 — toClassIndices refuses labels that tf.cast would silently mangle', () => {
   it('rejects 1.9 (tf.cast would truncate it to 1), naming targets[3], the value and [0, 2)', () => {
-    expectRejected('a float label 1.9', input(tf.tensor1d([0, 1, 0, 1.9])), 2, ['targets[3]', '1.9', '[0, 2)']);
+    // README's example message: `targets[3] = 1.9: expected an integer class index in [0, 2), got 1.9 (float32). Labels must be whole numbers…`
+    // It is the only bad label: the message must not announce others.
+    expectRejected('a float label 1.9', input(tf.tensor1d([0, 1, 0, 1.9])), 2, ['targets[3]', '1.9', '[0, 2)', '(float32)', 'whole numbers'], undefined, ['more bad value']);
   });
 
   it('rejects fractions that round or floor to a valid class (1.4 and 0.5)', () => {
     expectRejected('1.4 with 3 classes (Math.round and floor both give 1)', input(tf.tensor1d([2, 0, 1.4])), 3, ['targets[2]', '1.4']);
-    expectRejected('0.5 (Math.round gives 1, floor gives 0)', [1, 0.5], 2, ['targets[1]', '0.5']);
+    expectRejected('0.5 (Math.round gives 1, floor gives 0)', [1, 0.5], 2, ['targets[1]', '0.5', '(number)']); // a plain array: its values are JS numbers
     expectRejected('-0.5 (tf.cast gives 0)', input(tf.tensor1d([0, -0.5])), 2, ['targets[1]', '-0.5']);
     // The first bad label is named, and the learner is told how many more there are (one fix rarely fixes a file).
     expectRejected('1.4, 0.5 and 2.5 in one batch', input(tf.tensor1d([0, 1.4, 1, 0.5, 2.5])), 2, ['targets[1]', '1.4', '2 more bad values']);
+    expectRejected('1.4 and 0.5 in one batch', input(tf.tensor1d([1.4, 0.5])), 2, ['targets[0]', '1.4', '(1 more bad value after this one)']);
   });
 
   it('property: one non-integer anywhere is rejected, naming its position', () => {
@@ -150,27 +161,31 @@ describe('kata 04 — toClassIndices refuses labels that tf.cast would silently 
   });
 
   it('rejects NaN (tf.cast turns it into class 0)', () => {
-    expectRejected('NaN in a float32 tensor', input(tf.tensor1d([0, 1, NaN, 1])), 2, ['targets[2]', 'NaN']);
+    // Each kind of bad label gets its own explanation: a NaN is not an infinite value nor a fraction.
+    expectRejected('NaN in a float32 tensor', input(tf.tensor1d([0, 1, NaN, 1])), 2, ['targets[2]', 'NaN'], undefined, ['infinite', 'whole numbers']);
     expectRejected('NaN in an array', [0, NaN], 2, ['targets[1]', 'NaN']);
   });
 
   it('rejects Infinity and -Infinity', () => {
-    expectRejected('Infinity', input(tf.tensor1d([0, Infinity])), 2, ['targets[1]', 'Infinity']);
+    expectRejected('Infinity', input(tf.tensor1d([0, Infinity])), 2, ['targets[1]', 'Infinity'], undefined, ['NaN', 'whole numbers']);
     expectRejected('-Infinity', [-Infinity, 0], 2, ['targets[0]', '-Infinity']);
   });
 
   it('rejects negative labels: -1 (int32 and float32)', () => {
-    expectRejected('-1 in an int32 tensor', input(tf.tensor1d([0, 1, -1], 'int32')), 2, ['targets[2]', '-1']);
+    // -1 is a whole number and below the range: neither a fraction's nor a too-large label's explanation fits it.
+    expectRejected('-1 in an int32 tensor', input(tf.tensor1d([0, 1, -1], 'int32')), 2, ['targets[2]', '-1'], undefined, ['whole numbers', 'remap']);
     expectRejected('-1 in a float32 tensor', input(tf.tensor1d([-1, 0])), 2, ['targets[0]', '-1']);
   });
 
   it('rejects labels >= numClasses (2 with numClasses 2; raw Fashion-MNIST label 3)', () => {
-    expectRejected('2 with numClasses = 2', input(tf.tensor1d([0, 1, 2], 'int32')), 2, ['targets[2]', '2', '[0, 2)']);
+    expectRejected('2 with numClasses = 2', input(tf.tensor1d([0, 1, 2], 'int32')), 2, ['targets[2]', '2', '[0, 2)'], undefined, ['whole numbers', 'negative']);
     expectRejected('raw labels 3, 4 that were never remapped', [3, 4, 3], 2, ['targets[0]', '3', '[0, 2)']);
   });
 
   it('rejects a string tensor', () => {
-    expectRejected('a string tensor', input(tf.tensor1d(['0', '1'])), 2, ['targets', 'string']);
+    // Like every other bad label: name the position and the value that came (the first one), not only the dtype.
+    expectRejected('a string tensor', input(tf.tensor1d(['0', '1'])), 2, ['targets', 'string', 'targets[0] = "0"']);
+    expectRejected('an empty string tensor', input(tf.tensor1d([], 'string')), 2, ['targets', 'string'], undefined, ['undefined']);
   });
 
   it('rejects an array of strings ("1" read from a CSV), naming the first one', () => {
@@ -184,13 +199,16 @@ describe('kata 04 — toClassIndices refuses labels that tf.cast would silently 
   });
 
   it('rejects [B,1] targets, naming the shape and pointing to the squeeze (kata 05)', () => {
-    expectRejected('shape [2,1]', input(tf.tensor2d([[0], [1]])), 2, ['targets', '[2,1]', 'squeeze']);
+    expectRejected('shape [2,1]', input(tf.tensor2d([[0], [1]])), 2, ['targets', '[2,1]', 'squeezeTargets']);
   });
 
   it('rejects a bool tensor, a scalar, a nested [B,1] array and a bare number, naming what came', () => {
     expectRejected('a bool tensor', input(tf.tensor1d([1, 0], 'bool')), 2, ['targets', 'bool']);
     expectRejected('a scalar tensor', input(tf.scalar(1)), 2, ['targets', 'scalar', '[B]']);
-    expectRejected('[B,1] as a nested array', [[0], [1]] as unknown as TargetsInput, 2, ['targets', '[2,1]']);
+    expectRejected('[B,1] as a nested array', [[0], [1]] as unknown as TargetsInput, 2, ['targets', '[2,1]', 'targets[0]']);
+    // Only [B,1] is a squeeze away from [B]: one-hot [B,C] rows or a rank-3 tensor need another fix, so no squeeze hint there.
+    expectRejected('one-hot rows [2,2]', input(tf.tensor2d([[1, 0], [0, 1]])), 2, ['targets', '[2,2]'], undefined, ['squeezeTargets']);
+    expectRejected('a rank-3 tensor [2,1,1]', input(tf.zeros([2, 1, 1])), 2, ['targets', '[2,1,1]'], undefined, ['squeezeTargets']);
     expectRejected('a number instead of a list', 1 as unknown as TargetsInput, 2, ['targets', 'expected a tensor or an array']);
   });
 

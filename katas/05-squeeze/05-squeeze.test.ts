@@ -36,7 +36,7 @@ function expectSqueezed(input: tf.Tensor, expectedShape: number[], why = ''): vo
 }
 
 /** fn must throw, with every fragment in its message; `got` describes what it returned instead. */
-function expectThrows(what: string, fn: () => unknown, fragments: string[], hint = ''): void {
+function expectThrows(what: string, fn: () => unknown, fragments: string[], hint = '', absent: string[] = []): void {
   let out: unknown;
   try {
     out = fn();
@@ -47,6 +47,13 @@ function expectThrows(what: string, fn: () => unknown, fragments: string[], hint
       throw new Error(
         `${what} threw — good — but the message should name ${missing.map((m) => JSON.stringify(m)).join(', ')}.\n` +
           `  message: ${msg.split('\n')[0]}`,
+      );
+    }
+    const wrong = absent.filter((f) => msg.includes(f));
+    if (wrong.length) {
+      throw new Error(
+        `${what} threw — good — but the message says ${wrong.map((m) => JSON.stringify(m)).join(', ')}, which does not fit this input ` +
+          `(a hint that points to the wrong fix costs the learner more than no hint).\n  message: ${msg.split('\n')[0]}`,
       );
     }
     return;
@@ -186,7 +193,8 @@ describe('kata 05 — accuracy refuses to broadcast', () => {
   it('throws for targets [4,1] naming both shapes, instead of broadcasting to a [4,4] matrix (mean 0.5)', () => {
     const logits = input(tf.tensor2d(rows));
     const targets = input(tf.tensor2d([[0], [1], [1], [0]], [4, 1], 'int32'));
-    expectThrows('accuracy(logits [4,2], targets int32 [4,1])', () => accuracy(logits, targets as unknown as tf.Tensor1D), ['[4,1]', '[4,2]'],
+    // [B,1] is the seed's bug: the message names the fix, the squeeze.
+    expectThrows('accuracy(logits [4,2], targets int32 [4,1])', () => accuracy(logits, targets as unknown as tf.Tensor1D), ['[4,1]', '[4,2]', 'squeezeTargets'],
       'argMax(logits) is [4]; tf.equal([4], [4,1]) broadcasts to [4,4] — every prediction against every label. Every prediction here is right, yet its mean is 0.5');
   });
 
@@ -208,13 +216,16 @@ describe('kata 05 — accuracy refuses to broadcast', () => {
     const logits = input(tf.tensor2d(rows));
     const targets = input(tf.tensor1d([0], 'int32'));
     expectThrows('accuracy(logits [4,2], targets int32 [1])', () => accuracy(logits, targets), ['[1]', '[4,2]'],
-      'one label compared with 4 predictions is not an accuracy');
+      'one label compared with 4 predictions is not an accuracy', ['squeezeTargets']);
   });
 
   it('throws for a batch-size mismatch: targets [3] vs logits [4,2], naming both shapes', () => {
     const logits = input(tf.tensor2d(rows));
     const targets = input(tf.tensor1d([0, 1, 1], 'int32'));
-    expectThrows('accuracy(logits [4,2], targets int32 [3])', () => accuracy(logits, targets), ['[3]', '[4,2]']);
+    // A [3] is no [B,1]: squeezing cannot fix it, so the message must not send the learner to the squeeze.
+    expectThrows('accuracy(logits [4,2], targets int32 [3])', () => accuracy(logits, targets), ['[3]', '[4,2]'], '', ['squeezeTargets']);
+    const wide = input(tf.tensor2d([[0, 1], [1, 0], [1, 1], [0, 0]], [4, 2], 'int32'));
+    expectThrows('accuracy(logits [4,2], targets int32 [4,2])', () => accuracy(logits, wide as unknown as tf.Tensor1D), ['[4,2]'], '', ['squeezeTargets']);
   });
 
   it('throws for float32 targets: expected int32', () => {
