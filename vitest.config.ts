@@ -210,6 +210,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The project's tests: two files at a time. Vitest's default on a 2-core machine is one (cores - 1), and most
+    // of these files wait on processes they start (npm, a browser, Vitest), so one at a time left a core idle
+    // ~30% of the run. The kata suite keeps the default: verify and grade run a starter and a solution suite at once.
+    ...(kataSuite ? {} : { maxWorkers: 2 }),
     // `npm run mutate` (KATA_MUTATE=1): Stryker runs the same file once per mutant; a worker that keeps
     // tfjs loaded between runs saves seconds per mutant (Stryker switches mutants at run time, no re-import).
     ...(process.env.KATA_MUTATE === '1' ? { isolate: false } : {}),
