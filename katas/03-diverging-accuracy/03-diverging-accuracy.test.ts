@@ -100,7 +100,7 @@ describe('kata 03 — the symptom', () => {
     const history = await runSeedExperiment(progressLog('seed experiment, quick run', QUICK_SYMPTOM.epochs), QUICK_SYMPTOM);
     await showCurves(ctx, 'the seed experiment (quick run: 100 images, batches of 8), per epoch', historyCurves(history, '≥ 0.85 every epoch'));
     expectNoCollapse(history);
-  }, 60_000);
+  }, 120_000); // seconds in Node; in a browser on a software renderer the first run compiles every shader
 });
 
 describe('kata 03 — the invariant: row j of x and row j of y are the same example', () => {
