@@ -61,7 +61,24 @@ describe('the verdict', () => {
       'your code did not return within 60 s while loading katas/04-x/04-x.test.ts and the code it imports: an endless loop, or a promise that never settles?',
     );
     const browser = judge(file, facts({ report: undefined, events: [], timedOut: new Map([['*', 90]]), browser: true }), { root });
-    expect(browser).toMatchObject({ kind: 'timed out', line: 'timed out after 90 s in the browser: an endless loop, or a promise that never settles?' });
+    expect(browser).toMatchObject({ kind: 'timed out', line: 'did not finish within 90 s in the browser: slow code, an endless loop, or a promise that never settles?' });
+    // A software renderer named by the run's backend line: only slow is the likely reason, and the line says so.
+    const output = 'backend: webgpu (adapter: google swiftshader) — requested by --backend=webgpu [Chromium headed on virtual display :0 (Xvfb)]\n';
+    expect(judge(file, facts({ report: undefined, events: [], timedOut: new Map([['*', 300]]), browser: true, output }), { root }).line).toBe(
+      'did not finish within 300 s in the browser: webgpu on a software renderer (google swiftshader, no GPU) is slow — an endless loop or a promise that never settles would end the same way',
+    );
+    const gpu = 'backend: webgl (adapter: ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 (0x2504) Direct3D11 vs_5_0 ps_5_0, D3D11)) — the browser gives no WebGPU adapter\n';
+    expect(judge(file, facts({ report: undefined, events: [], timedOut: new Map([['*', 300]]), browser: true, output: gpu }), { root }).line).toBe(
+      'did not finish within 300 s in the browser: slow code on webgl, an endless loop, or a promise that never settles?',
+    );
+  });
+
+  it("in the browser, Vitest's test timeout on a software renderer says slow, with how long the test ran", () => {
+    const output = 'backend: webgpu (adapter: google swiftshader) — requested by --backend=webgpu [Chromium headed on virtual display :0 (Xvfb)]\n';
+    const r = report([t('a', 'passed'), { ...t('b', 'failed', ['Error: STACK_TRACE_ERROR\n    at task (http://localhost:1/x.js:1:1)']), duration: 121530 }]);
+    expect(judge(file, facts({ exitCode: 1, report: r, output, browser: true }), { root }).line).toBe(
+      "'b' did not finish within 122 s (Vitest's test timeout) in the browser: webgpu on a software renderer (google swiftshader, no GPU) is slow — an endless loop or a promise that never settles would end the same way",
+    );
   });
 
   it("a never-settling await: Vitest's test timeout is named, not a plain failure", () => {

@@ -7,7 +7,9 @@
  * at http://localhost/, which browsers treat as secure.
  */
 import { chromium, type Browser } from 'playwright-core';
-import { browserArgs, findBrowser } from './browser.js';
+import { browserArgs, findBrowser, isSoftwareRenderer } from './browser.js';
+
+export { isSoftwareRenderer };
 import { ciOptIn, describeMode, type BrowserMode } from './display.js';
 
 /** An installed browser as the kata runner's finder reports it (src/course/browser.ts). */
@@ -69,11 +71,6 @@ export interface BrowserProbe {
 
 /** The page a probe (or any caller that needs WebGPU's secure context without a server) opens. */
 export const PROBE_URL = 'http://localhost/__kata_probe__';
-
-/** Software renderers: SwiftShader (Chrome's), llvmpipe/softpipe (Mesa), Microsoft Basic Render (Windows). */
-export function isSoftwareRenderer(name: string): boolean {
-  return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
-}
 
 export function isSoftwareAdapter(a: WebGpuAdapter): boolean {
   return a.isFallbackAdapter || isSoftwareRenderer(`${a.vendor} ${a.architecture} ${a.device} ${a.description}`);

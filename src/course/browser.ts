@@ -87,3 +87,8 @@ export type BrowserBackend = (typeof BROWSER_BACKENDS)[number];
 export function browserEnv(browserPath: string, backend?: BrowserBackend): NodeJS.ProcessEnv {
   return { KATA_IN_BROWSER: '1', KATA_BROWSER_PATH: browserPath, KATA_BROWSER_BACKEND: backend ?? '' };
 }
+
+/** Software renderers (no GPU): SwiftShader (Chrome's), llvmpipe/softpipe (Mesa), Microsoft Basic Render (Windows). */
+export function isSoftwareRenderer(name: string): boolean {
+  return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
+}

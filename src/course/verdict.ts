@@ -17,6 +17,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AssertionResult, FileResult, JsonReport } from './vitest.js';
+import { isSoftwareRenderer } from './browser.js';
 
 export interface VerdictEvent {
   t: number;
@@ -154,16 +155,32 @@ function crashLine(testFile: string, facts: RunFacts, root: string): string {
 
 /** First "Test timed out in 60000ms" / "Hook timed out" among the failures. */
 function vitestTimeout(tests: AssertionResult[], message: string): { title: string; seconds: number } | undefined {
-  // Vitest 4's JSON report can carry the timeout's stack, whose first line is its placeholder STACK_TRACE_ERROR.
+  // Vitest 4's JSON report can carry the timeout's stack, whose first line is its placeholder STACK_TRACE_ERROR;
+  // then the test's own duration says how long it ran (a test may set a timeout above the configured one).
   const configured = Number(process.env.KATA_TEST_TIMEOUT) || 60;
   for (const t of tests) {
     const text = t.failureMessages.join('\n');
     const m = /(?:Test|Hook) timed out in (\d+)ms/.exec(text);
     if (t.status === 'failed' && m) return { title: t.title, seconds: Number(m[1]) / 1000 };
-    if (t.status === 'failed' && /^\s*Error: STACK_TRACE_ERROR\b/.test(text)) return { title: t.title, seconds: configured };
+    if (t.status === 'failed' && /^\s*Error: STACK_TRACE_ERROR\b/.test(text)) {
+      return { title: t.title, seconds: typeof t.duration === 'number' && t.duration > 0 ? Math.round(t.duration / 1000) : configured };
+    }
   }
   const m = /Hook timed out in (\d+)ms/.exec(message);
   return m ? { title: '(a hook)', seconds: Number(m[1]) / 1000 } : undefined;
+}
+
+/**
+ * Why a browser run may have run out of time, from the backend line it printed (src/lib/tf.browser.ts names the
+ * adapter): on a software renderer (no GPU) slow is the likely reason; a loop or a never-settling await ends the same way.
+ */
+export function browserSlowness(output: string): string {
+  const line = output.split('\n').find((l) => l.startsWith('backend: '));
+  const m = line ? /^backend: (\w+) \(adapter: (.*?)\) — /.exec(line) : null;
+  if (m && isSoftwareRenderer(m[2]!)) {
+    return `${m[1]} on a software renderer (${m[2]}, no GPU) is slow — an endless loop or a promise that never settles would end the same way`;
+  }
+  return `slow code${m ? ` on ${m[1]}` : ''}, an endless loop, or a promise that never settles?`;
 }
 
 export function typeErrorLine(problems: TypeProblem[]): string {
@@ -197,7 +214,7 @@ export function judge(testFile: string, facts: RunFacts, opts: JudgeOptions): Ve
     return verdict(
       'timed out',
       facts.browser
-        ? `timed out after ${limit} s in the browser${where}: an endless loop, or a promise that never settles?`
+        ? `did not finish within ${limit} s in the browser${where}: ${browserSlowness(facts.output)}`
         : `your code did not return within ${limit} s${where}: an endless loop, or a promise that never settles?`,
     );
   }
@@ -227,7 +244,14 @@ export function judge(testFile: string, facts: RunFacts, opts: JudgeOptions): Ve
   const failed = results.filter((t) => t.status === 'failed');
   // 5. a promise that never settled inside a test: Vitest's testTimeout
   const slow = vitestTimeout(results, loadError);
-  if (slow) return verdict('timed out', `'${slow.title}' timed out after ${slow.seconds} s (Vitest's test timeout): an await on a promise that never settles?`);
+  if (slow) {
+    return verdict(
+      'timed out',
+      facts.browser
+        ? `'${slow.title}' did not finish within ${slow.seconds} s (Vitest's test timeout) in the browser: ${browserSlowness(facts.output)}`
+        : `'${slow.title}' timed out after ${slow.seconds} s (Vitest's test timeout): an await on a promise that never settles?`,
+    );
+  }
   // 6. failures
   if (failed.length) {
     const skipped = notRun.length ? `; ${notRun.length} slow test${notRun.length === 1 ? '' : 's'} not run: the fast ones fail first` : '';

@@ -23,6 +23,8 @@ export interface AssertionResult {
   status: 'passed' | 'failed' | 'skipped' | 'pending' | 'todo' | 'disabled' | string;
   title: string;
   failureMessages: string[];
+  /** Milliseconds the test ran (Vitest's JSON report). */
+  duration?: number | null;
 }
 
 export interface FileResult {
