@@ -203,7 +203,8 @@ export default defineConfig({
             ...(!inBrowser && process.env.KATA_EVENTS_FILE ? [path.join(repoDir, 'src/course/verdict-setup.ts')] : []),
             path.join(repoDir, 'test/support/tiers-setup.ts'),
           ],
-          provide: { kataSlow: slowTiers(), kataAll: process.env.KATA_ALL === '1' },
+          // kataUi: Vitest UI (`npm run kata N -- --ui`) shows the curves' SVG charts; elsewhere they are not drawn (test/support/curves.ts).
+          provide: { kataSlow: slowTiers(), kataAll: process.env.KATA_ALL === '1', kataUi: process.argv.includes('--ui') },
         }
       : {}),
     ...(inBrowser ? { browser: await browserTest() } : {}),
