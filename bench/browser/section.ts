@@ -12,7 +12,7 @@ import os from 'node:os';
 import { isSoftwareRenderer } from '../../src/course/browser-probe.js';
 import { browserEnv, findBrowser, NoBrowserError, type BrowserBackend } from '../../src/course/browser.js';
 import { browserMode, ciOptIn, describeMode, displayEnv, type BrowserMode } from '../../src/course/display.js';
-import { findKata, kataPaths, loadManifest, repoRoot } from '../../src/course/manifest.js';
+import { findKata, kataPaths, loadManifest, repoRoot, timeLimits } from '../../src/course/manifest.js';
 import { runSuite } from '../../src/course/vitest.js';
 import { loadBenchData } from '../data.js';
 import { buildRawModel } from '../models.js';
@@ -52,16 +52,29 @@ async function timeKata(kata: string, backend: 'wasm' | BrowserBackend, browserP
   if (!k) throw new Error(`bench --browser: kata ${kata} is not in katas/manifest.json`);
   const load = load1();
   const t0 = performance.now();
+  // The kata's own time limits (manifest; the runner's): a run on a software renderer can take minutes, never forever.
+  const limits = timeLimits(k);
+  const test = kataPaths(k, repoRoot).test;
   const run = await runSuite({
     root: repoRoot,
     target: 'solution',
-    files: [kataPaths(k, repoRoot).test],
-    ...(backend === 'wasm' ? { extraEnv: { KATA_BACKEND: 'wasm' } } : { extraEnv: { ...browserEnv(browserPath, backend), ...displayEnv(mode) } }),
+    files: [test],
+    ...(backend === 'wasm'
+      ? { extraEnv: { KATA_BACKEND: 'wasm' }, limits: new Map([[test, limits.node]]) }
+      : { extraEnv: { ...browserEnv(browserPath, backend), ...displayEnv(mode) }, totalLimit: limits.browser }),
   });
   const seconds = (performance.now() - t0) / 1000;
   const passed = run.exitCode === 0 && !!run.report?.success;
   const override = run.output.split('\n').find((l) => /backend override|browser backend:/.test(l));
-  const firstError = override ?? run.report?.testResults.find((f) => f.message)?.message.split('\n')[0] ?? run.output.trim().split('\n').find((l) => /error/i.test(l)) ?? `exit ${run.exitCode}`;
+  const stopped = run.timedOut?.size ? `stopped at the kata's time limit (${limits[backend === 'wasm' ? 'node' : 'browser']} s)` : undefined;
+  const timedOutTest = run.report?.testResults.flatMap((f) => f.assertionResults).find((t) => t.status === 'failed' && /timed out|STACK_TRACE_ERROR/.test(t.failureMessages.join('\n')));
+  const firstError =
+    stopped ??
+    override ??
+    (timedOutTest ? `'${timedOutTest.title.slice(0, 60)}…' ran past its test timeout` : undefined) ??
+    run.report?.testResults.find((f) => f.message)?.message.split('\n')[0] ??
+    run.output.trim().split('\n').find((l) => /error/i.test(l)) ??
+    `exit ${run.exitCode}`;
   return { kata: k.name, backend, seconds, passed, tests: run.report?.numTotalTests ?? 0, note: passed ? (run.backendLine ?? '') : firstError.trim().slice(0, 200), load };
 }
 
@@ -93,6 +106,9 @@ export async function runBrowserSection(o: SectionOptions): Promise<BrowserSecti
   const mode = await browserMode();
   const modeText = `${describeMode(mode)}${ciOptIn() ? ', CI opt-in (--ignore-gpu-blocklist)' : ''}`;
   o.say(`(browser) Chromium ${modeText}`);
+  if (mode.kind === 'headed' && mode.virtual && !ciOptIn()) {
+    o.say('(browser) note: on this virtual display WebGPU gets an adapter only with the CI opt-in: KATA_BROWSER_CI=1 npm run bench -- --browser-only (docs/gpu.md)');
+  }
   const katas = o.quick ? ['04'] : ['03', '04', '05'];
   const timings: KataTiming[] = [];
   for (const kata of katas) {
