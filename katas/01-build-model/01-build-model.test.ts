@@ -356,6 +356,7 @@ describe('kata 01 — the device: checked, not assumed', () => {
   it('a backend it does not know, or a GPU backend that names no adapter, is not assumed to be anything: throws', () => {
     expectThrows({ kind: 'cpu' }, { backend: 'mystery', detail: '' }, ['mystery'], 'an unknown backend');
     expectThrows({ kind: 'gpu' }, { backend: 'webgl', detail: '' }, ['webgl'], 'nothing says what is behind webgl');
+    expectThrows({ kind: 'gpu' }, { backend: 'webgpu', detail: '  ' }, ['webgpu'], 'blanks say nothing either: what is behind webgpu is unknown');
   });
 
   it('returns the kind when the device is what was asked for: wasm and cpu, tfjs-node-gpu on CUDA, WebGL on NVIDIA, WebGPU on Apple', () => {

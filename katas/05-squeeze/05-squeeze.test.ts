@@ -138,7 +138,8 @@ describe('kata 05 — squeezeTargets', () => {
 
   it('rejects a scalar, naming the shape []', () => {
     const scalar = input(tf.scalar(1, 'int32'));
-    expectThrows('squeezeTargets(int32 [] scalar)', () => squeezeTargets(scalar), ['targets', '[]'],
+    // Say what came, as kata 04's guard does: a scalar, not a shape with extra axes.
+    expectThrows('squeezeTargets(int32 [] scalar)', () => squeezeTargets(scalar), ['targets', '[]', 'scalar'],
       'a scalar is one label, not a batch: the caller must decide what B is');
   });
 
@@ -227,6 +228,8 @@ describe('kata 05 — accuracy refuses to broadcast', () => {
     expectThrows('accuracy(logits [4,2], targets int32 [3])', () => accuracy(logits, targets), ['[3]', '[4,2]'], '', ['squeezeTargets']);
     const wide = input(tf.tensor2d([[0, 1], [1, 0], [1, 1], [0, 0]], [4, 2], 'int32'));
     expectThrows('accuracy(logits [4,2], targets int32 [4,2])', () => accuracy(logits, wide as unknown as tf.Tensor1D), ['[4,2]'], '', ['squeezeTargets']);
+    const deep = input(tf.zeros([4, 1, 1], 'int32'));
+    expectThrows('accuracy(logits [4,2], targets int32 [4,1,1])', () => accuracy(logits, deep as unknown as tf.Tensor1D), ['[4,1,1]', '[4,2]'], '', ['squeezeTargets']);
   });
 
   it('throws for float32 targets: expected int32', () => {

@@ -200,6 +200,14 @@ describe('kata 06 — trainHead: the same memory at every epoch', () => {
     if (JSON.stringify(seen) !== JSON.stringify(history.map((l, e) => [e, l]))) {
       throw new Error(`onEpoch: expected (epoch, that epoch's mean loss) after each epoch: ${JSON.stringify(history.map((l, e) => [e, l]))}, got ${JSON.stringify(seen)}`);
     }
+    // 40 examples in batches of 8: exactly 5 batches. A 6th, empty batch (a loop that runs while start <= n) has a NaN loss.
+    const exact = await run('trainHead(head, features, { epochs: 1, batchSize: 8, sgd(0) })', () => trainHead(h, cached, { optimizer, epochs: 1, batchSize: 8 }));
+    if (exact.length !== 1 || !(Math.abs(exact[0]! - whole) <= 1e-5 * Math.max(1, whole))) {
+      throw new Error(
+        `trainHead losses with batches of 8 (40 examples: exactly 5 full batches) and a learning rate of 0: expected ${whole.toFixed(6)}, got ${exact.map((l) => l.toFixed(6)).join(', ')}.\n` +
+          '  When the batch size divides the number of examples there is no partial batch — and no empty one: loop while start < n.',
+      );
+    }
   });
 
   it('the seed decides the shuffle: the same seed gives the same losses, another seed other losses (Adam, 2 epochs)', async () => {
