@@ -10,7 +10,6 @@
  *   cy   00 and 01 the starting files
  * and a folder that is not a checkout (ignored).
  */
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,21 +19,12 @@ import type { GradeResult, KataGrade } from '../src/course/grade.js';
 import { toJunit } from '../src/course/junit.js';
 import { ClassUsageError, runClass } from '../src/cli/kata-class.js';
 import { repoRoot } from '../src/course/manifest.js';
+import { cliEnv, runCli, type CliResult } from './support/cli.js';
 
 const fixture = path.join(repoRoot, 'test/fixtures/course');
 
-function npmKata(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
-  for (const k of Object.keys(env)) if (k.startsWith('VITEST') || k === 'KATA_ROOT') delete env[k];
-  const child = spawn('npm', ['run', '-s', 'kata', ...args], { cwd: repoRoot, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function npmKata(...args: string[]): Promise<CliResult> {
+  return runCli('npm', ['run', '-s', 'kata', ...args], cliEnv({ NO_COLOR: '1' }, ['KATA_ROOT']));
 }
 
 let dir = '';
@@ -50,7 +40,7 @@ function learner(name: string, edit: (root: string) => void): void {
 const read = (root: string, f: string) => readFileSync(path.join(root, f), 'utf8');
 
 describe('kata class: three learner checkouts, graded through npm', () => {
-  let run: { code: number; stdout: string; stderr: string };
+  let run: CliResult;
   let json: ClassJson;
 
   beforeAll(async () => {

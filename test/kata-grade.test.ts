@@ -7,7 +7,7 @@
  * learner's file — all graded in ONE Vitest run. Tampering with shared files (vitest.config.ts, test/support,
  * src/lib) is checked on a temp copy of the real course's files without running Vitest.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,30 +26,12 @@ import {
 import { firstErrorLine } from '../src/course/grade.js';
 import { xmlEscape } from '../src/course/junit.js';
 import { loadManifest, repoRoot, type Manifest } from '../src/course/manifest.js';
+import { kataCli, type CliResult } from './support/cli.js';
 
 const fixture = path.join(repoRoot, 'test/fixtures/course');
-const tsx = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
 const tmpBase = path.join(repoRoot, '.cache/grade-tests');
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kata(root: string, ...args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, KATA_ROOT: root, FORCE_COLOR: '0' };
-  for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
-  const child = spawn(process.execPath, [tsx, 'src/cli/kata.ts', ...args], { cwd: repoRoot, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const kata = kataCli;
 
 const temps: string[] = [];
 function tempDir(): string {

@@ -2,35 +2,17 @@
  * The kata runner CLI (src/cli/kata.ts) on the fixture course (KATA_ROOT=test/fixtures/course).
  * Anything that writes (progress, hints, reset) runs on a temp copy of the fixture, never on real files.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/course/manifest.js';
+import { kataCli } from './support/cli.js';
 
 const fixture = path.join(repoRoot, 'test/fixtures/course');
-const tsx = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kata(root: string, ...args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, KATA_ROOT: root, FORCE_COLOR: '0' };
-  for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
-  const child = spawn(process.execPath, [tsx, 'src/cli/kata.ts', ...args], { cwd: repoRoot, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const kata = kataCli;
 
 /** A temp copy of the fixture course (optionally a git repo with one commit). */
 function tempCourse(git = false): string {

@@ -6,14 +6,14 @@
  *
  * Without an installed Chromium/Chrome: skipped with the reason, a failure under CI=true.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { launchOptions } from '../src/course/browser-probe.js';
-import { findBrowser, NoBrowserError } from '../src/course/browser.js';
 import { repoRoot } from '../src/course/manifest.js';
+import { installedBrowser, startKataUi, stopGroup } from './support/ui-runner.js';
 
 const CHART_TEST = 'draws its curves';
 
@@ -21,14 +21,6 @@ let runner: ChildProcess | undefined;
 let browser: Browser | undefined;
 let course: string | undefined;
 
-function installed(): { path: string; from: string } | string {
-  try {
-    return findBrowser();
-  } catch (e) {
-    if (e instanceof NoBrowserError) return e.message;
-    throw e;
-  }
-}
 
 /** The fixture course in test/fixtures/.tmp-ui-* (its tests import src/lib by relative path) with a chart test. */
 function chartCourse(): string {
@@ -47,59 +39,16 @@ function chartCourse(): string {
   return dir;
 }
 
-async function killRunner(): Promise<void> {
-  const child = runner;
-  runner = undefined;
-  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const group = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, sig);
-    } catch {
-      // gone already
-    }
-  };
-  group('SIGTERM');
-  const timer = setTimeout(() => group('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
-  group('SIGKILL');
-}
 
 afterAll(async () => {
   await browser?.close().catch(() => undefined);
-  await killRunner();
+  await stopGroup(runner);
   if (course) rmSync(course, { recursive: true, force: true });
 });
 
-function startUi(root: string): Promise<{ url: string; output: () => string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, KATA_ROOT: root, FORCE_COLOR: '0', NO_COLOR: '1' };
-  for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
-  delete env.KATA_TARGET;
-  const child = spawn('npm', ['run', '-s', 'kata', '0', '--', '--ui'], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  runner = child;
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "UI started at" line within 60 s; the runner printed:\n${out}`)), 60_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /UI started at (http:\/\/\S+)/.exec(out.replace(/\x1b\[[0-9;]*m/g, ''));
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1]!, output: () => out });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code, sig) => {
-      clearTimeout(timer);
-      reject(new Error(`the runner exited (${code ?? sig}) before printing the UI URL:\n${out}`));
-    });
-  });
-}
 
 describe('curves in Vitest UI, in headless Chromium', () => {
-  const found = installed();
+  const found = installedBrowser();
   it("a test's curves show in its report as an SVG chart the browser draws, with the terminal lines", async (ctx) => {
     if (typeof found === 'string') {
       if (process.env.CI) throw new Error(`CI needs a browser for the Vitest UI chart check: ${found}`);
@@ -107,7 +56,7 @@ describe('curves in Vitest UI, in headless Chromium', () => {
       return;
     }
     course = chartCourse();
-    const { url, output } = await startUi(course);
+    const { url, output } = await startKataUi('0', (c) => (runner = c), { root: course });
     browser = await chromium.launch(launchOptions(found));
     const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
     await page.goto(url);

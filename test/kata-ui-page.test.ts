@@ -6,79 +6,26 @@
  * Without an installed Chromium/Chrome the test is skipped with the reason on a learner's machine, and fails
  * under CI=true (CI must install one). The runner's whole process tree is killed at the end, pass or fail.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { launchOptions } from '../src/course/browser-probe.js';
-import { findBrowser, NoBrowserError } from '../src/course/browser.js';
 import { findKata, loadManifest, repoRoot } from '../src/course/manifest.js';
+import { installedBrowser, startKataUi, stopGroup } from './support/ui-runner.js';
 
 const KATA = '04';
 const TEST_FILE = 'katas/04-dtype-cast/04-dtype-cast.test.ts';
 
-function installed(): { path: string; from: string } | string {
-  try {
-    return findBrowser();
-  } catch (e) {
-    if (e instanceof NoBrowserError) return e.message;
-    throw e;
-  }
-}
 
 let runner: ChildProcess | undefined;
 let browser: Browser | undefined;
 
-/** Kills the runner's process group (npm → tsx → kata.ts → vitest): SIGTERM, then SIGKILL after 3 s. */
-async function killRunner(): Promise<void> {
-  const child = runner;
-  runner = undefined;
-  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const group = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, sig);
-    } catch {
-      // the group is gone already
-    }
-  };
-  group('SIGTERM');
-  const timer = setTimeout(() => group('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
-  group('SIGKILL'); // a grandchild that outlived its parent
-}
 
 afterAll(async () => {
   await browser?.close().catch(() => undefined);
-  await killRunner();
+  await stopGroup(runner);
 });
 
-/** Starts `npm run -s kata 4 -- --ui` in its own process group; resolves with the URL it prints. */
-function startUi(): Promise<{ url: string; output: () => string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
-  for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
-  delete env.KATA_TARGET;
-  const child = spawn('npm', ['run', '-s', 'kata', KATA, '--', '--ui'], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  runner = child;
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "UI started at" line within 45 s; the runner printed:\n${out}`)), 45_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /UI started at (http:\/\/\S+)/.exec(out.replace(/\x1b\[[0-9;]*m/g, ''));
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1]!, output: () => out });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code, sig) => {
-      clearTimeout(timer);
-      reject(new Error(`the runner exited (${code ?? sig}) before printing the UI URL:\n${out}`));
-    });
-  });
-}
 
 interface Row {
   label: string;
@@ -87,7 +34,7 @@ interface Row {
 }
 
 describe('npm run kata 4 -- --ui, in headless Chromium', () => {
-  const found = installed();
+  const found = installedBrowser();
   it("shows kata 04's test tree with the starting file's teaching tests failing", async (ctx) => {
     if (typeof found === 'string') {
       if (process.env.CI) throw new Error(`CI needs a browser for the Vitest UI page check: ${found}`);
@@ -98,7 +45,7 @@ describe('npm run kata 4 -- --ui, in headless Chromium', () => {
     const kata = findKata(loadManifest(repoRoot), KATA);
     if (!kata) throw new Error(`kata ${KATA} is not in katas/manifest.json`);
     expect(kata.mustFail.length).toBeGreaterThan(0);
-    const { url, output } = await startUi();
+    const { url, output } = await startKataUi(KATA, (c) => (runner = c), { seconds: 45 });
     expect(url).toMatch(/^http:\/\/localhost:\d+\/__vitest__\/$/);
 
     browser = await chromium.launch(launchOptions(found));

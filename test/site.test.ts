@@ -20,7 +20,7 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchOptions } from '../src/course/browser-probe.js';
-import { findBrowser, NoBrowserError } from '../src/course/browser.js';
+import { installedBrowser } from './support/ui-runner.js';
 
 /** The page's DOM inside page.evaluate: this project's lib has no DOM types (Node first); the members used, typed here. */
 interface DomEl {
@@ -128,14 +128,6 @@ function serve(): Promise<string> {
   return new Promise((resolve) => server!.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server!.address() as AddressInfo).port}`)));
 }
 
-function installed(): { path: string; from: string } | string {
-  try {
-    return findBrowser();
-  } catch (e) {
-    if (e instanceof NoBrowserError) return e.message;
-    throw e;
-  }
-}
 
 let browser: Browser | undefined;
 
@@ -215,7 +207,7 @@ describe('the course site in Chromium', () => {
   const anchors = new Map<string, string>(); // internal link with its #hash → the page
 
   it('renders every lesson page and the key pages with their figures, requesting nothing outside 127.0.0.1', async (ctx) => {
-    const found = installed();
+    const found = installedBrowser();
     if (typeof found === 'string') {
       if (process.env.CI) throw new Error(`CI needs a browser for the site check: ${found}`);
       ctx.skip(`no browser for the site check: ${found}`);

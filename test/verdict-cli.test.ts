@@ -6,36 +6,18 @@
  * with an async test on a promise that never settles (KATA_TEST_TIMEOUT=3). None is solved nor passed, each gets
  * its one line. The runner runs and the one grade run go side by side.
  */
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeChecksums } from '../src/course/checksums.js';
 import { loadManifest, repoRoot } from '../src/course/manifest.js';
+import { cliEnv, runCli, type CliResult } from './support/cli.js';
 
 const fixture = path.join(repoRoot, 'test/fixtures/course');
 const LOOP_LIMIT = 10;
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  seconds: number;
-}
-
 function npm(root: string, ...args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, KATA_ROOT: root, FORCE_COLOR: '0', KATA_TEST_TIMEOUT: '3' };
-  for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
-  const t0 = Date.now();
-  const child = spawn('npm', ['run', '-s', 'kata', ...args], { cwd: repoRoot, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, seconds: (Date.now() - t0) / 1000 }));
-  });
+  return runCli('npm', ['run', '-s', 'kata', ...args], cliEnv({ KATA_ROOT: root, KATA_TEST_TIMEOUT: '3' }));
 }
 
 const solved = readFileSync(path.join(fixture, 'solutions/00-fixture/add.ts'), 'utf8');

@@ -6,9 +6,11 @@
  * are, so the same synchronous loaders (loadBundledPair) run unchanged. gzip: fflate.
  *
  * Writes (a model saved, then loaded again) stay in this page's memory: a browser has no disk for the
- * tests to write to; the bytes take the same path through io.ts as on Node.
+ * tests to write to; the bytes take the same path through io.ts as on Node (./files-memory.ts, shared with the site).
  */
-import { gunzipSync } from 'fflate';
+import { bytesOfResponseText, madeDirs, written } from './files-memory.js';
+
+export { gunzipBytes, makeTempDir, removeDir, renameFile, sha256Hex, writeFileBytes } from './files-memory.js';
 
 declare const __KATA_REPO_ROOT__: string;
 
@@ -24,8 +26,6 @@ interface XhrLike {
 }
 const Xhr = (globalThis as unknown as { XMLHttpRequest: new () => XhrLike }).XMLHttpRequest;
 
-const written = new Map<string, Uint8Array>();
-const madeDirs = new Set<string>();
 
 function request(kind: 'stat' | 'read', p: string): { status: number; text: string } {
   const xhr = new Xhr();
@@ -65,44 +65,9 @@ export function readFileBytes(p: string): Uint8Array {
   if (mine) return mine.slice();
   const r = request('read', p);
   if (r.status !== 200) throw new Error(`${r.text.split(':')[0] || 'ENOENT'}: cannot read ${p} (dev server: ${r.status})`);
-  const out = new Uint8Array(r.text.length);
-  for (let i = 0; i < out.length; i++) out[i] = r.text.charCodeAt(i) & 0xff;
-  return out;
+  return bytesOfResponseText(r.text);
 }
 
 export function readTextFile(p: string): string {
   return new TextDecoder().decode(readFileBytes(p));
-}
-
-export function gunzipBytes(bytes: Uint8Array): Uint8Array {
-  return gunzipSync(bytes);
-}
-
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes.slice().buffer);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-export function writeFileBytes(p: string, bytes: Uint8Array | string): void {
-  written.set(p, typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes.slice());
-  madeDirs.add(p.slice(0, p.lastIndexOf('/')));
-}
-
-export function renameFile(from: string, to: string): void {
-  const b = written.get(from);
-  if (!b) throw new Error(`ENOENT: rename ${from} → ${to}: no such file`);
-  written.delete(from);
-  written.set(to, b);
-}
-
-let temp = 0;
-export function makeTempDir(prefix: string): string {
-  const dir = `/browser-memory/${prefix}${++temp}`;
-  madeDirs.add(dir);
-  return dir;
-}
-
-export function removeDir(p: string): void {
-  for (const k of [...written.keys()]) if (k === p || k.startsWith(p + '/')) written.delete(k);
-  for (const d of [...madeDirs]) if (d === p || d.startsWith(p + '/')) madeDirs.delete(d);
 }

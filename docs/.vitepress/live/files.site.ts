@@ -5,9 +5,12 @@
  * the built site under repo/ at build time (served from the repository by the dev server), listed in
  * __SITE_REPO_FILES__; reads are synchronous XHRs, as in files.browser.ts, so the same synchronous
  * loaders (loadBundledPair) run unchanged. A .gz file is stored as NAME.gz.bin so that no web server
- * decompresses it on the way (its checksum is of the gzip bytes).
+ * decompresses it on the way (its checksum is of the gzip bytes). Writes stay in the page's memory
+ * (src/lib/files-memory.ts, shared with files.browser.ts).
  */
-import { gunzipSync } from 'fflate';
+import { bytesOfResponseText, madeDirs, written } from '../../../src/lib/files-memory.js';
+
+export { gunzipBytes, makeTempDir, removeDir, renameFile, sha256Hex, writeFileBytes } from '../../../src/lib/files-memory.js';
 
 declare const __SITE_REPO_FILES__: string[];
 
@@ -18,8 +21,6 @@ const files = new Set(__SITE_REPO_FILES__.map((f) => `${REPO_ROOT}/${f}`));
 const dirs = new Set<string>();
 for (const f of files) for (let d = f.slice(0, f.lastIndexOf('/')); d.length > 0; d = d.slice(0, d.lastIndexOf('/'))) dirs.add(d);
 
-const written = new Map<string, Uint8Array>();
-const madeDirs = new Set<string>();
 
 interface XhrLike {
   open(method: string, url: string, async: boolean): void;
@@ -57,45 +58,9 @@ export function readFileBytes(p: string): Uint8Array {
   xhr.overrideMimeType('text/plain; charset=x-user-defined'); // bytes as chars 0..255
   xhr.send();
   if (xhr.status !== 200) throw new Error(`ENOENT: cannot read ${p} (the site answered ${xhr.status} for ${siteUrl(p)})`);
-  const text = xhr.responseText;
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < out.length; i++) out[i] = text.charCodeAt(i) & 0xff;
-  return out;
+  return bytesOfResponseText(xhr.responseText);
 }
 
 export function readTextFile(p: string): string {
   return new TextDecoder().decode(readFileBytes(p));
-}
-
-export function gunzipBytes(bytes: Uint8Array): Uint8Array {
-  return gunzipSync(bytes);
-}
-
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes.slice().buffer);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-export function writeFileBytes(p: string, bytes: Uint8Array | string): void {
-  written.set(p, typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes.slice());
-  madeDirs.add(p.slice(0, p.lastIndexOf('/')));
-}
-
-export function renameFile(from: string, to: string): void {
-  const b = written.get(from);
-  if (!b) throw new Error(`ENOENT: rename ${from} → ${to}: no such file`);
-  written.delete(from);
-  written.set(to, b);
-}
-
-let temp = 0;
-export function makeTempDir(prefix: string): string {
-  const dir = `/browser-memory/${prefix}${++temp}`;
-  madeDirs.add(dir);
-  return dir;
-}
-
-export function removeDir(p: string): void {
-  for (const k of [...written.keys()]) if (k === p || k.startsWith(p + '/')) written.delete(k);
-  for (const d of [...madeDirs]) if (d === p || d.startsWith(p + '/')) madeDirs.delete(d);
 }
