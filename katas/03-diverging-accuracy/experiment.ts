@@ -7,7 +7,7 @@
  */
 import { tf } from '../../src/lib/tf.js';
 import { loadBundledPair } from '../../src/lib/data/bundled.js';
-import { DataLoader, trainValSplit } from '../../src/lib/data/dataset.js';
+import { DataLoader, trainValSplit, type InMemoryDataset } from '../../src/lib/data/dataset.js';
 import { loadBackbone, type Backbone } from '../../src/lib/models/backbones.js';
 import { train, type EpochRecord } from '../../solutions/02-training-loop/training-loop.js';
 import { FrozenFeatures } from '../../src/lib/frozen-features.js';
@@ -35,10 +35,13 @@ export const SEED_EXPERIMENT_BROWSER = { ...SEED_EXPERIMENT, perClass: 100, batc
 /** The experiment this process runs: the browser's variant in a page, the full one in Node. */
 export const SEED_EXPERIMENT_HERE = inBrowser ? SEED_EXPERIMENT_BROWSER : SEED_EXPERIMENT;
 
+/** A training loader class: the learner's SeedLoader, or another one (the solution's, for the site's figures). */
+export type LoaderClass = new (dataset: InMemoryDataset, batchSize: number, seed?: number) => DataLoader;
+
 /** Trains the seed's model; returns the history. Disposes everything it made (the backbone if it loaded it). */
 export async function runSeedExperiment(
   log: (line: string) => void = () => {},
-  opts: typeof SEED_EXPERIMENT & { backbone?: Backbone; Loader?: typeof SeedLoader } = SEED_EXPERIMENT_HERE,
+  opts: typeof SEED_EXPERIMENT & { backbone?: Backbone; Loader?: LoaderClass } = SEED_EXPERIMENT_HERE,
 ): Promise<EpochRecord[]> {
   const { train: pool } = loadBundledPair();
   const { train: trainSet, val } = trainValSplit(pool.perClass(opts.perClass, opts.seed), opts.valFraction, opts.seed);

@@ -34,7 +34,7 @@ const Xhr = (globalThis as unknown as { XMLHttpRequest: new () => XhrLike }).XML
 /** The URL of a repository file in the site (import.meta.env.BASE_URL: the site's base, "/" by default). */
 export function siteUrl(p: string): string {
   const rel = p.slice(REPO_ROOT.length + 1);
-  return `${import.meta.env.BASE_URL}repo/${rel}${rel.endsWith('.gz') ? '.bin' : ''}`;
+  return `${(import.meta as ImportMeta & { env: { BASE_URL: string } }).env.BASE_URL}repo/${rel}${rel.endsWith('.gz') ? '.bin' : ''}`;
 }
 
 export function pathFromUrl(url: URL): string {
