@@ -29,47 +29,50 @@ function write(root: string, file: string, text: string): string {
 const codes = (m: Map<string, { code: number }[]> | undefined) => (m ? [...m.values()].flat().map((p) => p.code) : undefined);
 
 describe('type-check result cache', () => {
-  // The same learner file in two copies of a course: in `a` its import does not resolve, in `b` it does.
-  const learnerFile = `import { n } from '../../lib/dep.js';\nexport const s: string = n;\n`;
-  const a = path.join(tmp, 'a');
-  const b = path.join(tmp, 'b');
-  const fa = write(a, 'katas/01-x/x.ts', learnerFile);
-  const fb = write(b, 'katas/01-x/x.ts', learnerFile);
+  // The same learner file in copies of a course at different depths; its import leaves the course root, as the
+  // fixture course's ../../../../../src/lib does: it resolves from `a` (and `c`, at a's depth), not from `b`.
+  const learnerFile = `import { n } from '../../../../lib/dep.js';\nexport const s: string = n;\n`;
+  const a = path.join(tmp, 'one', 'a'); // katas/01-x → ../../../../lib = tmp/lib
+  const b = path.join(tmp, 'two', 'deeper', 'b'); // → tmp/two/lib: none
+  const c = path.join(tmp, 'three', 'c');
+  const [fa, fb, fc] = [a, b, c].map((r) => write(r, 'katas/01-x/x.ts', learnerFile)) as [string, string, string];
+  write(tmp, 'lib/dep.ts', `export const n = 'one';\n`);
 
-  it('an import that did not resolve in one copy is no hit in a copy where it resolves (the reverted cache did that)', () => {
-    expect(codes(typecheckFiles(a, [fa]))).toEqual([2307]); // cannot find module '../../lib/dep.js'
-    expect(codes(cachedTypecheck(a, [fa]))).toEqual([2307]); // unchanged: a hit
-    write(b, 'lib/dep.ts', `export const n = 'one';\n`);
-    expect(cachedTypecheck(b, [fb])).toBeUndefined(); // lib/dep.ts was probed in vain in a; here it exists
-    expect(codes(typecheckFiles(b, [fb]))).toEqual([]);
-    expect(codes(cachedTypecheck(b, [fb]))).toEqual([]);
-    expect(codes(cachedTypecheck(a, [fa]))).toEqual([2307]); // each copy keeps its own truth
+  it('an import that does not resolve from one copy is no hit for a copy from which it does, and back', () => {
+    expect(codes(typecheckFiles(b, [fb]))).toEqual([2307]); // cannot find module
+    expect(codes(cachedTypecheck(b, [fb]))).toEqual([2307]); // unchanged: a hit
+    // the two earlier caches answered 2307 here: b's failed probes, kept as absolute paths, are absent for a too
+    expect(cachedTypecheck(a, [fa])).toBeUndefined();
+    expect(codes(typecheckFiles(a, [fa]))).toEqual([]);
+    expect(codes(cachedTypecheck(a, [fa]))).toEqual([]);
+    expect(codes(cachedTypecheck(b, [fb]))).toEqual([2307]); // each copy keeps its own truth
+    expect(codes(cachedTypecheck(c, [fc]))).toEqual([]); // another copy at a's depth sees a's world
   });
 
   it('a file the checked one imports changes: a miss', () => {
-    write(b, 'lib/dep.ts', 'export const n = 1;\n'); // now x.ts has a type error: the old "no problems" must not come back
-    expect(cachedTypecheck(b, [fb])).toBeUndefined();
-    write(b, 'lib/dep.ts', `export const n = 'one';\n`);
-    expect(codes(cachedTypecheck(b, [fb]))).toEqual([]);
+    write(tmp, 'lib/dep.ts', 'export const n = 1;\n'); // now x.ts has a type error: the old "no problems" must not come back
+    expect(cachedTypecheck(a, [fa])).toBeUndefined();
+    write(tmp, 'lib/dep.ts', `export const n = 'one';\n`);
+    expect(codes(cachedTypecheck(a, [fa]))).toEqual([]);
   });
 
   it('the learner edits the checked file: a miss; another set of files has its own entry', () => {
-    write(b, 'katas/01-x/x.ts', learnerFile.replace('string', 'number'));
-    expect(cachedTypecheck(b, [fb])).toBeUndefined();
-    expect(cachedTypecheck(b, [path.join(b, 'lib/dep.ts')])).toBeUndefined();
+    write(a, 'katas/01-x/x.ts', learnerFile.replace('string', 'number'));
+    expect(cachedTypecheck(a, [fa])).toBeUndefined();
+    expect(cachedTypecheck(a, [path.join(tmp, 'lib/dep.ts')])).toBeUndefined();
   });
 
   it('a check of several files (grade, verify) answers for each file alone, and the parts answer for the whole', () => {
-    const c = path.join(tmp, 'c');
-    const x = write(c, 'katas/01-x/x.ts', `export const x: number = 1;\n`);
-    const y = write(c, 'katas/02-y/y.ts', `import { x } from '../01-x/x.js';\nexport const y: string = x;\n`);
-    expect(codes(typecheckFiles(c, [x, y]))).toEqual([2322]);
-    expect(codes(cachedTypecheck(c, [x]))).toEqual([]);
-    expect([...cachedTypecheck(c, [y])!.keys()].sort()).toEqual([x, y]); // y's part: y and the kata file it imports
-    expect(codes(cachedTypecheck(c, [y]))).toEqual([2322]);
-    write(c, 'katas/01-x/x.ts', `export const x: string = 'one';\n`); // x changed: y's part saw the old x
-    expect(cachedTypecheck(c, [y])).toBeUndefined();
-    expect(cachedTypecheck(c, [x, y])).toBeUndefined();
+    const g = path.join(tmp, 'g');
+    const x = write(g, 'katas/01-x/x.ts', `export const x: number = 1;\n`);
+    const y = write(g, 'katas/02-y/y.ts', `import { x } from '../01-x/x.js';\nexport const y: string = x;\n`);
+    expect(codes(typecheckFiles(g, [x, y]))).toEqual([2322]);
+    expect(codes(cachedTypecheck(g, [x]))).toEqual([]);
+    expect([...cachedTypecheck(g, [y])!.keys()].sort()).toEqual([x, y]); // y's part: y and the kata file it imports
+    expect(codes(cachedTypecheck(g, [y]))).toEqual([2322]);
+    write(g, 'katas/01-x/x.ts', `export const x: string = 'one';\n`); // x changed: y's part saw the old x
+    expect(cachedTypecheck(g, [y])).toBeUndefined();
+    expect(cachedTypecheck(g, [x, y])).toBeUndefined();
   });
 
   it('keyed by what the checker read: a file saved while the check ran is a miss, never a stale hit', () => {

@@ -11,9 +11,12 @@
  * - every file it read outside node_modules, by the hash of **what it read** (not of the file after the check: a
  *   file saved while the check ran is a miss next time, not a wrong hit);
  * - every declaration file it read in node_modules is still there (which node_modules served an import);
- * - every path its module resolution looked for **and did not find** is still absent. Without this, a course
- *   copy whose `../../src/lib/tf.js` did not resolve (a type error: cannot find module) and a copy where it does
- *   share a key — the first cache (d92569f, reverted) graded a good learner "type error" that way.
+ * - every path its module resolution looked for **and did not find** is still absent.
+ * Every path is kept **relative to the course root** (`../../src/lib/tf.ts` when outside it): a file's relative
+ * import means another file in a copy of the course at another depth, so the same files there are another world.
+ * Without that and the absent paths, a copy whose `../../../../../src/lib/tf.js` did not resolve (cannot find
+ * module: a type error) and a copy where it does shared an entry, and a good learner was graded "type error"
+ * (the first cache, d92569f, reverted; and a first fix that kept outside paths absolute).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -27,16 +30,17 @@ export function typecheckResults(): string {
   return process.env.KATA_TYPECHECK_CACHE || path.join(os.tmpdir(), 'transfer-katas-typecheck');
 }
 
-/** 'root': relative to the course root; 'repo': relative to this repository; 'abs': an absolute path. */
-type Where = 'root' | 'repo' | 'abs';
+/** The format of an entry (older entries are ignored). */
+const VERSION = 2 as const;
 
 interface Entry {
-  /** Files the checker read outside node_modules: [where, path, sha256 of the text it read]. */
-  read: [Where, string, string][];
+  v: typeof VERSION;
+  /** Files the checker read outside node_modules: [path from the course root, sha256 of the text it read]. */
+  read: [string, string][];
   /** Files it read in node_modules (the libraries' types, keyed by package-lock.json): only where they were. */
-  libs: [Where, string][];
-  /** Paths the checker probed in vain: [where, path, 'file' | 'folder'] (a folder probe of a file path is in vain too). */
-  absent: [Where, string, Kind][];
+  libs: string[];
+  /** Paths the checker probed in vain: [path, 'file' | 'folder'] (a folder probe of a file path is in vain too). */
+  absent: [string, Kind][];
   /** Problems per checked file, by path relative to the course root. */
   problems: Record<string, TypeProblem[]>;
 }
@@ -76,22 +80,20 @@ function rel(from: string, file: string): string {
 
 const inNodeModules = (f: string): boolean => f.split(/[\\/]/).includes('node_modules');
 
-function place(root: string, file: string): [Where, string] {
-  const f = path.resolve(file);
-  if (f.startsWith(path.resolve(root) + path.sep)) return ['root', rel(root, f)];
-  if (f.startsWith(repoRoot + path.sep)) return ['repo', rel(repoRoot, f)];
-  return ['abs', f];
+/** A path as the course root sees it (`../` when outside it), and back. */
+function place(root: string, file: string): string {
+  return rel(root, path.resolve(file));
 }
 
-function resolvePlace(root: string, where: Where, p: string): string {
-  return where === 'abs' ? p : path.join(where === 'root' ? root : repoRoot, p);
+function resolvePlace(root: string, p: string): string {
+  return path.resolve(root, p);
 }
 
 /** The entry's file name: the libraries' types and the checked files' places and contents (`hash` reads them). */
 function entryFile(root: string, files: string[], hash: (f: string) => string | undefined): string {
   const h = createHash('sha256');
   for (const f of ['node_modules/typescript/package.json', 'tsconfig.json', 'package-lock.json']) h.update(`${hashOf(path.join(repoRoot, f)) ?? '-'}\n`);
-  for (const f of [...files].map((x) => path.resolve(x)).sort()) h.update(`${place(root, f).join(':')}\n${hash(f) ?? '-'}\n`);
+  for (const f of [...files].map((x) => path.resolve(x)).sort()) h.update(`${place(root, f)}\n${hash(f) ?? '-'}\n`);
   return path.join(typecheckResults(), `${h.digest('hex').slice(0, 32)}.json`);
 }
 
@@ -99,7 +101,7 @@ function entryFile(root: string, files: string[], hash: (f: string) => string | 
 function readEntries(file: string): Entry[] {
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    return Array.isArray(data) ? data.filter((e: Entry) => Array.isArray(e.read) && Array.isArray(e.libs) && Array.isArray(e.absent)) : [];
+    return Array.isArray(data) ? data.filter((e: Entry) => e.v === VERSION) : [];
   } catch {
     return [];
   }
@@ -107,9 +109,9 @@ function readEntries(file: string): Entry[] {
 
 function holds(root: string, entry: Entry): boolean {
   return (
-    entry.read.every(([where, p, h]) => hashOf(resolvePlace(root, where, p)) === h) &&
-    entry.libs.every(([where, p]) => existsSync(resolvePlace(root, where, p))) &&
-    entry.absent.every(([where, p, kind]) => !isA(kind, resolvePlace(root, where, p)))
+    entry.read.every(([p, h]) => hashOf(resolvePlace(root, p)) === h) &&
+    entry.libs.every((p) => existsSync(resolvePlace(root, p))) &&
+    entry.absent.every(([p, kind]) => !isA(kind, resolvePlace(root, p)))
   );
 }
 
@@ -148,9 +150,10 @@ export function storeTypecheck(root: string, files: string[], inputs: CheckInput
   const readHash = new Map(reads.filter(([f]) => !inNodeModules(f)).map(([f, text]) => [f, sha(text)]));
   if (files.some((f) => !readHash.has(path.resolve(f)))) return; // a checked file it never read: nothing to key on
   const world = {
-    read: [...readHash].map(([f, h]): [Where, string, string] => [...place(root, f), h]),
+    v: VERSION as typeof VERSION,
+    read: [...readHash].map(([f, h]): [string, string] => [place(root, f), h]),
     libs: reads.filter(([f]) => inNodeModules(f)).map(([f]) => place(root, f)),
-    absent: [...inputs.absent].map(([f, kind]): [Where, string, Kind] => [...place(root, f), kind]),
+    absent: [...inputs.absent].map(([f, kind]): [string, Kind] => [place(root, f), kind]),
   };
   const problemsOf = (checked: Iterable<string>): Entry['problems'] =>
     Object.fromEntries([...checked].filter((f) => problems.has(f)).map((f) => [rel(root, f), problems.get(f)!]));
