@@ -185,6 +185,6 @@ describe.concurrent('usage errors through npm: exit 2, one line, no stack', () =
       expect(err.split('\n'), err).toHaveLength(1);
       expect(err).toMatch(line);
       expect(err).not.toMatch(/\n\s+at /);
-    });
+    }, 180_000); // 16 npm starts, 5 at a time, on 2 cores beside other test files: 60 s was too short at load 30
   }
 });

@@ -154,11 +154,8 @@ describe('DataLoader', () => {
 });
 
 describe('bundled Dress/Coat subset', () => {
-  it('loads quickly with balanced classes and pixels in [0, 1]', () => {
-    const t0 = performance.now();
+  it('loads with balanced classes and pixels in [0, 1]', () => {
     const { train, test } = loadBundledPair();
-    const ms = performance.now() - t0;
-    expect(ms).toBeLessThan(2000);
     expect(train.classNames).toEqual(['Dress', 'Coat']);
     expect(train.shape).toEqual([28, 28, 1]);
     expect(train.classCounts()).toEqual([1000, 1000]);

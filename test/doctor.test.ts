@@ -102,7 +102,6 @@ describe('npm run doctor', () => {
       if (read![2] === 'headless') expect(read![1], 'measured: headless Chromium 156 without a GPU reads back zeros').toBe('zeros');
     }
     if (!/software rendering/.test(`${webgpu} ${webgl}`)) expect(out).toMatch(/^Browser GPU: yes — --browser runs on (webgpu|webgl) on the GPU$/m);
-    expect(r.seconds, 'doctor stays fast').toBeLessThan(30);
   }, 120_000);
 
   it.runIf(!!installedBrowser() && !!findXvfb() && !process.env.DISPLAY)(
