@@ -289,6 +289,15 @@ describe('kata 01 — memory', () => {
     const after = tf.memory().numTensors;
     model.head.dispose();
     if (after !== before) throw new Error(`tf.memory().numTensors: expected ${before} after two forward passes, got ${after}`);
+    // dispose() frees what the model holds, the backbone's weights and the head's: a model built per experiment must not stay.
+    const empty = tf.memory().numTensors;
+    const own = await fresh();
+    const held = tf.memory().numTensors - empty;
+    own.dispose();
+    const left = tf.memory().numTensors - empty;
+    if (left !== 0) {
+      throw new Error(`model.dispose(): expected the ${held} tensors the model holds (backbone and head weights) freed, got ${left} still alive — dispose the head and bb.model`);
+    }
   });
 });
 
