@@ -115,20 +115,20 @@ function install(): void {
   process.on('exit', () => cleanUp());
 }
 
-/** Registers a child spawned with detached: true: its whole group is killed when the runner ends. */
-export function ownGroup(child: ChildProcess): () => void {
+function own(set: Set<number>, child: ChildProcess): () => void {
   install();
   const pid = child.pid;
   if (pid === undefined) return () => {};
-  groups.add(pid);
-  return () => groups.delete(pid);
+  set.add(pid);
+  return () => set.delete(pid);
+}
+
+/** Registers a child spawned with detached: true: its whole group is killed when the runner ends. */
+export function ownGroup(child: ChildProcess): () => void {
+  return own(groups, child);
 }
 
 /** Registers a child in the terminal's group (watch/UI): it and its descendants are killed when the runner ends. */
 export function ownTree(child: ChildProcess): () => void {
-  install();
-  const pid = child.pid;
-  if (pid === undefined) return () => {};
-  trees.add(pid);
-  return () => trees.delete(pid);
+  return own(trees, child);
 }

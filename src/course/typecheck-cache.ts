@@ -66,6 +66,17 @@ function sha(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+type Hasher = (file: string) => string | undefined;
+
+/** hashOf, each file read once per lookup or store (a key's variants, a grade's parts: the same files again). */
+function hashOnce(): Hasher {
+  const seen = new Map<string, string | undefined>();
+  return (f) => {
+    if (!seen.has(f)) seen.set(f, hashOf(f));
+    return seen.get(f);
+  };
+}
+
 function hashOf(file: string): string | undefined {
   try {
     return sha(readFileSync(file, 'utf8'));
@@ -89,10 +100,10 @@ function resolvePlace(root: string, p: string): string {
   return path.resolve(root, p);
 }
 
-/** The entry's file name: the libraries' types and the checked files' places and contents (`hash` reads them). */
-function entryFile(root: string, files: string[], hash: (f: string) => string | undefined): string {
+/** The entry's file name: the libraries' types (`disk`) and the checked files' places and contents (`hash`: as on disk, or as the checker read them). */
+function entryFile(root: string, files: string[], hash: Hasher, disk: Hasher): string {
   const h = createHash('sha256');
-  for (const f of ['node_modules/typescript/package.json', 'tsconfig.json', 'package-lock.json']) h.update(`${hashOf(path.join(repoRoot, f)) ?? '-'}\n`);
+  for (const f of ['node_modules/typescript/package.json', 'tsconfig.json', 'package-lock.json']) h.update(`${disk(path.join(repoRoot, f)) ?? '-'}\n`);
   for (const f of [...files].map((x) => path.resolve(x)).sort()) h.update(`${place(root, f)}\n${hash(f) ?? '-'}\n`);
   return path.join(typecheckResults(), `${h.digest('hex').slice(0, 32)}.json`);
 }
@@ -107,16 +118,16 @@ function readEntries(file: string): Entry[] {
   }
 }
 
-function holds(root: string, entry: Entry): boolean {
+function holds(root: string, entry: Entry, disk: Hasher): boolean {
   return (
-    entry.read.every(([p, h]) => hashOf(resolvePlace(root, p)) === h) &&
+    entry.read.every(([p, h]) => disk(resolvePlace(root, p)) === h) &&
     entry.libs.every((p) => existsSync(resolvePlace(root, p))) &&
     entry.absent.every(([p, kind]) => !isA(kind, resolvePlace(root, p)))
   );
 }
 
-function lookup(root: string, files: string[]): Map<string, TypeProblem[]> | undefined {
-  const entry = readEntries(entryFile(root, files, hashOf)).find((e) => holds(root, e));
+function lookup(root: string, files: string[], disk: Hasher): Map<string, TypeProblem[]> | undefined {
+  const entry = readEntries(entryFile(root, files, disk, disk)).find((e) => holds(root, e, disk));
   return entry && new Map(Object.entries(entry.problems).map(([p, probs]) => [path.join(root, p), probs]));
 }
 
@@ -125,11 +136,12 @@ function lookup(root: string, files: string[]): Map<string, TypeProblem[]> | und
  * Several files (grade, verify) are also a hit when each one is: a check of many stores each file's part too.
  */
 export function cachedTypecheck(root: string, files: string[]): Map<string, TypeProblem[]> | undefined {
-  const whole = lookup(root, files);
+  const disk = hashOnce();
+  const whole = lookup(root, files, disk);
   if (whole || files.length < 2) return whole;
   const merged = new Map<string, TypeProblem[]>();
   for (const f of files) {
-    const part = lookup(root, [f]);
+    const part = lookup(root, [f], disk);
     if (!part) return undefined;
     for (const [file, probs] of part) merged.set(file, probs);
   }
@@ -157,8 +169,10 @@ export function storeTypecheck(root: string, files: string[], inputs: CheckInput
   };
   const problemsOf = (checked: Iterable<string>): Entry['problems'] =>
     Object.fromEntries([...checked].filter((f) => problems.has(f)).map((f) => [rel(root, f), problems.get(f)!]));
-  write(entryFile(root, files, (f) => readHash.get(f)), { ...world, problems: problemsOf(problems.keys()) });
-  for (const [file, checked] of parts) write(entryFile(root, [file], (f) => readHash.get(f)), { ...world, problems: problemsOf(checked) });
+  const asRead: Hasher = (f) => readHash.get(f);
+  const disk = hashOnce();
+  write(entryFile(root, files, asRead, disk), { ...world, problems: problemsOf(problems.keys()) });
+  for (const [file, checked] of parts) write(entryFile(root, [file], asRead, disk), { ...world, problems: problemsOf(checked) });
 }
 
 /** Adds `entry` as the newest variant of its key (keyed by the contents the checker read, not by the files now). */
