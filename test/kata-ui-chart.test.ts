@@ -13,7 +13,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { launchOptions } from '../src/course/browser-probe.js';
 import { repoRoot } from '../src/course/manifest.js';
-import { installedBrowser, startKataUi, stopGroup } from './support/ui-runner.js';
+import { browserFor, startKataUi, stopGroup } from './support/ui-runner.js';
 
 const CHART_TEST = 'draws its curves';
 
@@ -46,15 +46,9 @@ afterAll(async () => {
   if (course) rmSync(course, { recursive: true, force: true });
 });
 
-
 describe('curves in Vitest UI, in headless Chromium', () => {
-  const found = installedBrowser();
   it("a test's curves show in its report as an SVG chart the browser draws, with the terminal lines", async (ctx) => {
-    if (typeof found === 'string') {
-      if (process.env.CI) throw new Error(`CI needs a browser for the Vitest UI chart check: ${found}`);
-      ctx.skip(`no browser for the Vitest UI chart check: ${found}`);
-      return;
-    }
+    const found = browserFor(ctx, 'the Vitest UI chart check');
     course = chartCourse();
     const { url, output } = await startKataUi('0', (c) => (runner = c), { root: course });
     browser = await chromium.launch(launchOptions(found));

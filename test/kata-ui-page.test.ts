@@ -11,7 +11,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { launchOptions } from '../src/course/browser-probe.js';
 import { findKata, loadManifest, repoRoot } from '../src/course/manifest.js';
-import { installedBrowser, startKataUi, stopGroup } from './support/ui-runner.js';
+import { browserFor, startKataUi, stopGroup } from './support/ui-runner.js';
 
 const KATA = '04';
 const TEST_FILE = 'katas/04-dtype-cast/04-dtype-cast.test.ts';
@@ -34,13 +34,8 @@ interface Row {
 }
 
 describe('npm run kata 4 -- --ui, in headless Chromium', () => {
-  const found = installedBrowser();
   it("shows kata 04's test tree with the starting file's teaching tests failing", async (ctx) => {
-    if (typeof found === 'string') {
-      if (process.env.CI) throw new Error(`CI needs a browser for the Vitest UI page check: ${found}`);
-      ctx.skip(`no browser for the Vitest UI page check: ${found}`);
-      return;
-    }
+    const found = browserFor(ctx, 'the Vitest UI page check');
     const t0 = Date.now();
     const kata = findKata(loadManifest(repoRoot), KATA);
     if (!kata) throw new Error(`kata ${KATA} is not in katas/manifest.json`);

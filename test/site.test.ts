@@ -20,7 +20,7 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchOptions } from '../src/course/browser-probe.js';
-import { installedBrowser } from './support/ui-runner.js';
+import { browserFor } from './support/ui-runner.js';
 
 /** The page's DOM inside page.evaluate: this project's lib has no DOM types (Node first); the members used, typed here. */
 interface DomEl {
@@ -207,12 +207,7 @@ describe('the course site in Chromium', () => {
   const anchors = new Map<string, string>(); // internal link with its #hash → the page
 
   it('renders every lesson page and the key pages with their figures, requesting nothing outside 127.0.0.1', async (ctx) => {
-    const found = installedBrowser();
-    if (typeof found === 'string') {
-      if (process.env.CI) throw new Error(`CI needs a browser for the site check: ${found}`);
-      ctx.skip(`no browser for the site check: ${found}`);
-      return;
-    }
+    const found = browserFor(ctx, 'the site check');
     browser = await chromium.launch(launchOptions(found, 30_000));
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];

@@ -4,6 +4,7 @@
  * the whole group (npm → tsx → kata.ts → Vitest), pass or fail.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { TestContext } from 'vitest';
 import { findBrowser, NoBrowserError } from '../../src/course/browser.js';
 import { repoRoot } from '../../src/course/manifest.js';
 import { cliEnv } from './cli.js';
@@ -16,6 +17,14 @@ export function installedBrowser(): { path: string; from: string } | string {
     if (e instanceof NoBrowserError) return e.message;
     throw e;
   }
+}
+
+/** The browser for `check` ("the site check"); without one: under CI a failure saying why, elsewhere the test skipped. */
+export function browserFor(ctx: TestContext, check: string): { path: string; from: string } {
+  const found = installedBrowser();
+  if (typeof found !== 'string') return found;
+  if (process.env.CI) throw new Error(`CI needs a browser for ${check}: ${found}`);
+  return ctx.skip(`no browser for ${check}: ${found}`);
 }
 
 export interface KataUi {
