@@ -151,6 +151,29 @@ describe('kata 07 — model.fit leaves the frozen backbone alone', () => {
     }
   });
 
+  it('numClasses sets the logits: 3 classes give [13,3]; 1, 2.5 and "2" are rejected, naming numClasses and the value', async () => {
+    const { backbone, model } = await fresh({ numClasses: 3 });
+    const out = explain('model.predict(x) with numClasses 3', () => model.predict(x) as tf.Tensor);
+    const shape = `[${out.shape.join(',')}]`;
+    out.dispose();
+    if (shape !== `[${N},3]`) throw new Error(`buildExportModel(backbone, { numClasses: 3 }).predict(images): expected logits [${N},3], got ${shape}`);
+    // 1: one class cannot tell anything apart; 2.5 would make a Dense layer of 2.5 units; "2" is a string, not a count.
+    for (const bad of [1, 2.5, '2'] as unknown as number[]) {
+      let message: string | undefined;
+      try {
+        disposables.push(buildExportModel(backbone, { numClasses: bad }));
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      if (message === undefined || !message.includes('numClasses') || !message.includes(String(bad))) {
+        throw new Error(
+          `buildExportModel(backbone, { numClasses: ${JSON.stringify(bad)} }): expected an error naming numClasses and ${JSON.stringify(bad)} ` +
+            `(an integer >= 2 is needed: one logit per class, and at least two classes to choose between), got ${message === undefined ? 'a model' : `"${message}"`}`,
+        );
+      }
+    }
+  });
+
   it('model.fit (2 epochs, Adam) leaves every backbone weight bit-identical, BatchNorm moving_mean/moving_variance included', async () => {
     const { backbone, model } = await fresh();
     const before = snapshot(backbone.model.weights);
