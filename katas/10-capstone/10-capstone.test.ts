@@ -186,7 +186,7 @@ describe('kata 10 — bad targets stop the run before the first epoch, with your
   });
 });
 
-describe('kata 10 — the capstone run (8 epochs on 1,600 images, test on 2,000)', () => {
+describe('kata 10 — the capstone run (3 epochs on 1,600 images, test on 2,000)', () => {
   let data: SeedData;
   let result: CapstoneResult;
   let tensorsBefore: number;

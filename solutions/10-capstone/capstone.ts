@@ -37,7 +37,7 @@ export interface CapstoneResult {
   seconds: number;
 }
 
-export const CAPSTONE_DEFAULTS = { epochs: 8, batchSize: 32, learningRate: 1e-3, valFraction: 0.2, seed: 0 } as const;
+export const CAPSTONE_DEFAULTS = { epochs: 3, batchSize: 32, learningRate: 1e-3, valFraction: 0.2, seed: 0 } as const;
 
 export async function runCapstone(data: SeedData, opts: CapstoneOptions = {}): Promise<CapstoneResult> {
   const t0 = performance.now();
