@@ -131,7 +131,13 @@ function randomDataset(n: number, numClasses: number, seed: number): InMemoryDat
   return new InMemoryDataset(images, labels, [2, 2, 1], Array.from({ length: numClasses }, (_, c) => `c${c}`));
 }
 
-type Fault = 'labels rotated by one row' | 'two rows swap their images, not their labels';
+type Fault =
+  | 'labels rotated by one row'
+  | 'two rows swap their images, not their labels'
+  | 'images scaled by 0.5'
+  | 'labels as float32'
+  | 'labels as [B,1]'
+  | 'the last label dropped';
 
 /**
  * A correct loader (the project's DataLoader, shuffled, seed 5) with ONE planted fault in one batch of one
@@ -159,37 +165,66 @@ class PlantedFault extends DataLoader {
       }
       const { x, y } = batch;
       const n = y.shape[0];
-      const planted = tf.tidy(() =>
-        this.at.fault === 'labels rotated by one row'
-          ? { x: x.clone(), y: tf.concat([y.slice(1), y.slice(0, 1)]) }
-          : { x: tf.gather(x, tf.tensor1d([n - 1, ...Array.from({ length: n - 2 }, (_, k) => k + 1), 0], 'int32')), y: y.clone() },
-      );
+      const planted = tf.tidy((): { x: tf.Tensor; y: tf.Tensor } => {
+        switch (this.at.fault) {
+          case 'labels rotated by one row':
+            return { x: x.clone(), y: tf.concat([y.slice(1), y.slice(0, 1)]) };
+          case 'two rows swap their images, not their labels':
+            return { x: tf.gather(x, tf.tensor1d([n - 1, ...Array.from({ length: n - 2 }, (_, k) => k + 1), 0], 'int32')), y: y.clone() };
+          case 'images scaled by 0.5':
+            return { x: tf.mul(x, 0.5), y: y.clone() };
+          case 'labels as float32':
+            return { x: x.clone(), y: tf.cast(y, 'float32') };
+          case 'labels as [B,1]':
+            return { x: x.clone(), y: tf.expandDims(y, 1) };
+          case 'the last label dropped':
+            return { x: x.clone(), y: y.slice(0, n - 1) };
+        }
+      });
       tf.dispose([x, y]);
-      yield planted as Batch;
+      yield planted as unknown as Batch;
     }
   }
+}
+
+interface WrongRow {
+  epoch: number;
+  batch: number;
+  row: number;
+  /** The label of the image in that row (undefined: an image the dataset does not contain). */
+  expected: number | undefined;
+  got: number;
+}
+
+/** The first row, in reading order, whose label is not its image's: read by the test itself. */
+function firstWrongRow(ds: InMemoryDataset, loader: DataLoader, epochs: number): WrongRow | null {
+  const labelOf = new Map<string, number>();
+  for (let i = 0; i < ds.length; i++) labelOf.set(Array.from(ds.images.subarray(i * 4, i * 4 + 4)).join(), ds.labels[i]!);
+  let first: WrongRow | null = null;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    let batch = 0;
+    for (const { x, y } of loader) {
+      const px = x.dataSync();
+      const ys = y.dataSync();
+      for (let row = 0; row < ys.length && !first; row++) {
+        const expected = labelOf.get(Array.from(px.subarray(row * 4, row * 4 + 4)).join());
+        if (expected !== ys[row]) first = { epoch, batch, row, expected, got: ys[row]! };
+      }
+      tf.dispose([x, y]);
+      batch++;
+    }
+  }
+  return first;
 }
 
 /** The planted fault, proven real by the test's own reading of the rows: at least one row's label is not its image's. */
 function planted(ds: InMemoryDataset, batchSize: number, at: { epoch: number; batch: number; fault: Fault }): () => PlantedFault {
   const make = (): PlantedFault => new PlantedFault(ds, batchSize, at);
-  const labelOf = new Map<string, number>();
-  for (let i = 0; i < ds.length; i++) labelOf.set(Array.from(ds.images.subarray(i * 4, i * 4 + 4)).join(), ds.labels[i]!);
-  const loader = make();
-  let wrong = 0;
-  for (let e = 0; e <= at.epoch; e++) {
-    for (const { x, y } of loader) {
-      const px = x.dataSync();
-      const ys = y.dataSync();
-      for (let j = 0; j < ys.length; j++) if (labelOf.get(Array.from(px.subarray(j * 4, j * 4 + 4)).join()) !== ys[j]) wrong++;
-      tf.dispose([x, y]);
-    }
-  }
-  if (wrong === 0) throw new Error(`test fixture: the planted fault (${at.fault}) left every row right; pick another batch`);
+  if (!firstWrongRow(ds, make(), at.epoch + 1)) throw new Error(`test fixture: the planted fault (${at.fault}) left every row right; pick another batch`);
   return make;
 }
 
-function expectRejected(run: () => void, what: string, mentions: string[]): void {
+function expectRejected(run: () => void, what: string, mentions: string[], why = 'a dtype and shape check cannot see a label on the wrong image'): string {
   let message: string | null = null;
   try {
     run();
@@ -197,12 +232,13 @@ function expectRejected(run: () => void, what: string, mentions: string[]): void
     message = (e as Error).message;
   }
   if (message === null) {
-    throw new Error(`checkLabelsFollowImages: expected it to throw for ${what}, got a normal return (a dtype and shape check cannot see a label on the wrong image)`);
+    throw new Error(`checkLabelsFollowImages: expected it to throw for ${what}, got a normal return (${why})`);
   }
   const missing = mentions.filter((m) => !message!.includes(m));
   if (missing.length > 0) {
     throw new Error(`checkLabelsFollowImages threw for ${what}, as it should, but its message does not say where: expected it to mention ${missing.map((m) => `"${m}"`).join(' and ')}, got "${message}"`);
   }
+  return message;
 }
 
 function expectAccepted(run: () => void, what: string): void {
@@ -216,9 +252,33 @@ function expectAccepted(run: () => void, what: string): void {
 describe('kata 03 — your check: checkLabelsFollowImages tells a broken loader from a correct one', () => {
   const ds = randomDataset(27, 3, 4);
 
-  it('throws for a shuffling loader whose labels are rotated by one row in batch 2 of epoch 2, naming epoch 2 and batch 2', () => {
+  it('throws for a shuffling loader whose labels are rotated by one row in batch 2 of epoch 2, naming epoch 2 and batch 2, the row, the label expected and the label that came', () => {
     const make = planted(ds, 4, { epoch: 2, batch: 2, fault: 'labels rotated by one row' });
-    expectRejected(() => checkLabelsFollowImages(make(), 3), 'labels rotated by one row in batch 2 of epoch 2', ['epoch 2', 'batch 2']);
+    const wrong = firstWrongRow(ds, make(), 3)!;
+    const message = expectRejected(() => checkLabelsFollowImages(make(), 3), 'labels rotated by one row in batch 2 of epoch 2', ['epoch 2', 'batch 2', `row ${wrong.row}`]);
+    if (!new RegExp(`expected\\D*\\b${wrong.expected}\\b[^]*got\\D*\\b${wrong.got}\\b`).test(message)) {
+      throw new Error(
+        `checkLabelsFollowImages threw "${message}": expected it to say what was expected and what came — row ${wrong.row}'s image has label ${wrong.expected}, ` +
+          `the batch gave it ${wrong.got} ("expected ${wrong.expected}, got ${wrong.got}"). Whoever reads the message must be able to tell a rotated label from an off-by-one class.`,
+      );
+    }
+  });
+
+  it('still rejects what a dtype and shape check catches: y float32 [4], y int32 [4,1], y one row shorter than x — naming the epoch and the batch', () => {
+    const why =
+      'the data check does not replace the dtype and shape check: a float label 1 passes a lookup of class 1, a [4,1] column reads as 4 labels, ' +
+      'and with one label fewer than images the last image has none while the rows that remain all match. Keep checking y int32 [B], B = x\'s rows';
+    for (const fault of ['labels as float32', 'labels as [B,1]', 'the last label dropped'] as const) {
+      const make = (): PlantedFault => new PlantedFault(ds, 4, { epoch: 1, batch: 3, fault });
+      expectRejected(() => checkLabelsFollowImages(make(), 2), `${fault} in batch 3 of epoch 1`, ['epoch 1', 'batch 3'], why);
+    }
+  });
+
+  it('throws for a loader that changes the images (scaled by 0.5 in batch 1 of epoch 0): a row whose image the dataset does not contain, naming epoch 0 and batch 1', () => {
+    // A second normalisation, an augmentation: the check cannot tell which example such a row is, so it cannot vouch for its label.
+    const make = planted(ds, 4, { epoch: 0, batch: 1, fault: 'images scaled by 0.5' });
+    expectRejected(() => checkLabelsFollowImages(make(), 1), 'images scaled by 0.5 in batch 1 of epoch 0 (pixels that no image of loader.dataset has)', ['epoch 0', 'batch 1'],
+      'a row whose image loader.dataset does not contain is no example of it: the check cannot say whose label it should carry, so it must not let the row through');
   });
 
   it('throws for a loader where two rows of the last batch of epoch 1 swap their images but keep their labels', () => {
@@ -226,10 +286,13 @@ describe('kata 03 — your check: checkLabelsFollowImages tells a broken loader 
     expectRejected(() => checkLabelsFollowImages(make(), 2), 'two images swapped in batch 5 of epoch 1', ['epoch 1', 'batch 5']);
   });
 
-  it('reads as many epochs as it is asked: a fault in epoch 4 is caught with epochs = 5, not looked for with epochs = 3', () => {
+  it('reads as many epochs as it is asked: a fault in epoch 4 is caught with epochs = 5, not looked for with epochs = 3 (nor one in epoch 3: epochs 0, 1, 2)', () => {
     const make = planted(ds, 6, { epoch: 4, batch: 0, fault: 'labels rotated by one row' });
     expectRejected(() => checkLabelsFollowImages(make(), 5), 'a fault in epoch 4 (epochs = 5)', ['epoch 4']);
     expectAccepted(() => checkLabelsFollowImages(make(), 3), 'the first 3 epochs of a loader whose first fault is in epoch 4');
+    // epochs = 3 reads epochs 0, 1 and 2: a 4th would consume (and reshuffle) an epoch the training was meant to get.
+    const at3 = planted(ds, 6, { epoch: 3, batch: 0, fault: 'labels rotated by one row' });
+    expectAccepted(() => checkLabelsFollowImages(at3(), 3), 'epochs = 3 of a loader whose first fault is in epoch 3, the 4th (epochs are counted from 0: read 0, 1, 2)');
   });
 
   it('returns normally for correct loaders: shuffled (batches of 4), in file order, batches of 1 and one batch larger than the data', () => {
@@ -267,6 +330,26 @@ describe('kata 03 — what the loader must still do', () => {
         (b) => rows.filter((r) => r.epoch === e && r.batch === b).length,
       );
       if (sizes.join(',') !== '4,4,4,4,4,3') throw new Error(`epoch ${e}: expected batch sizes 4,4,4,4,4,3, got ${sizes.join(',')}`);
+    }
+  });
+
+  it('no empty batch when the batches fit exactly: 24 examples give 6 batches of 4, or 3 batches of 8, every epoch', () => {
+    for (const bs of [4, 8]) {
+      const loader = new SeedLoader(selfDescribing(24), bs, 7);
+      for (let e = 0; e < 2; e++) {
+        const sizes: number[] = [];
+        for (const { x, y } of loader) {
+          sizes.push(y.shape[0]);
+          tf.dispose([x, y]);
+        }
+        const want = Array.from({ length: 24 / bs }, () => bs);
+        if (sizes.join(',') !== want.join(',')) {
+          throw new Error(
+            `SeedLoader(24 examples, batchSize ${bs}), epoch ${e}: expected batch sizes ${want.join(',')}, got ${sizes.join(',')}. ` +
+              'A batch of 0 examples is not a batch: its mean loss is 0/0 = NaN, and one NaN makes the epoch\'s loss NaN (the loop runs while start < n).',
+          );
+        }
+      }
     }
   });
 
