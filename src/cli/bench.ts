@@ -11,6 +11,7 @@
  * (c) PyTorch CPU (bench/torch_bench.py), the same networks rebuilt from an export of the tfjs weights.
  */
 import './backend-flag.js'; // first: rejects a bad KATA_BACKEND before src/lib/tf.ts loads
+import { opts } from './args/bench.js'; // second: the options, before the heavy modules below (args/README.md)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -25,10 +26,7 @@ import { type BenchPlan, writeExport } from '../../bench/export.js';
 import { formatSummary, jsonLine, summarize, type TorchOut, type VariantOut } from '../../bench/format.js';
 import { buildHead, buildRawModel } from '../../bench/models.js';
 import { formatBrowserSection, runBrowserSection } from '../../bench/browser/section.js';
-import { benchArgs } from './programs/bench.js';
-import { exitOnUsageError } from './usage.js';
 
-const opts = exitOnUsageError('bench', () => benchArgs(process.argv));
 
 const say = (s: string): void => void process.stderr.write(`${s}\n`);
 const quick = Boolean(opts.quick);

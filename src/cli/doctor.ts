@@ -12,6 +12,7 @@
  * and where Fashion-MNIST would be read from. Never fails for a missing GPU or browser.
  */
 import './backend-flag.js'; // first: rejects a bad --backend / KATA_BACKEND before src/lib/tf.ts loads
+import './args/doctor.js'; // second: the options, before the browser probe and TensorFlow.js (args/README.md)
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
@@ -22,8 +23,6 @@ import { describeAdapter, describeRenderer, isSoftwareAdapter, isSoftwareRendere
 import { findBrowser, NoBrowserError } from '../course/browser.js';
 import { browserMode, ciOptIn } from '../course/display.js';
 import { backendSource, requestedBackend } from '../lib/backend-override.js';
-import { exitOnUsageError, parseArgs } from './usage.js';
-import { doctorProgram } from './programs/tools.js';
 
 /**
  * The diagnostic command reports a requested backend that cannot load (`--backend gpu` without tfjs-node-gpu)
@@ -233,5 +232,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-exitOnUsageError('doctor', () => parseArgs(doctorProgram(), process.argv));
 process.exitCode = await main();

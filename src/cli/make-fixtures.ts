@@ -5,18 +5,16 @@
  * Run after `npm run backbone:pretrain`:  npm run fixtures
  */
 import './backend-flag.js'; // first: rejects a bad --backend / KATA_BACKEND before src/lib/tf.ts loads
+import { opts } from './args/fixtures.js'; // second: the options, before the heavy modules below (args/README.md)
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tf } from '../lib/tf.js';
 import { loadBundledPair } from '../lib/data/bundled.js';
 import { REPO_ROOT } from '../lib/data/paths.js';
 import { loadBackbone } from '../lib/models/backbones.js';
-import { exitOnUsageError, parseArgs } from './usage.js';
-import { fixturesProgram } from './programs/tools.js';
 
 const INDICES = [0, 1, 2, 3, 1000, 1001]; // bundled test images (both classes)
 
-const opts = exitOnUsageError('fixtures', () => parseArgs<{ out: string }>(fixturesProgram(), process.argv));
 
 const { test } = loadBundledPair();
 const bb = await loadBackbone('resnet-mini');

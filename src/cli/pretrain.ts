@@ -6,6 +6,7 @@
  *   npm run backbone:pretrain -- [--epochs 6] [--batch-size 128] [--lr 0.002] [--seed 1] [--limit N] [--out DIR] [--json]
  */
 import './backend-flag.js'; // first: rejects a bad --backend / KATA_BACKEND before src/lib/tf.ts loads
+import { opts } from './args/pretrain.js'; // second: the options, before the heavy modules below (args/README.md)
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tf, backend, backendLine } from '../lib/tf.js';
@@ -16,10 +17,7 @@ import { REPO_ROOT } from '../lib/data/paths.js';
 import { resnetMini, RESNET_MINI_FEATURE_DIM } from '../lib/models/resnet-mini.js';
 import { loadWeightsInto, saveModel } from '../lib/models/io.js';
 import { epochBar } from '../lib/cli/progress.js';
-import { pretrainArgs } from './programs/pretrain.js';
-import { exitOnUsageError } from './usage.js';
 
-const opts = exitOnUsageError('backbone:pretrain', () => pretrainArgs(process.argv));
 
 console.log(backendLine());
 const t0 = Date.now();

@@ -6,6 +6,7 @@
  *                    [--data <folder> --backbone resnet50 --weights <path|random>] [--out DIR] [--verbose] [--json]
  */
 import './backend-flag.js'; // first: rejects a bad --backend / KATA_BACKEND before src/lib/tf.ts loads
+import { opts } from './args/train.js'; // second: the options, before the heavy modules below (args/README.md)
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { backendLine } from '../lib/tf.js';
@@ -18,10 +19,7 @@ import { runPipeline } from '../reference/run.js';
 import { savePipeline } from '../reference/save.js';
 import { trainSummary } from '../reference/summary.js';
 import { defaultRunDir, passBars } from '../reference/cli.js';
-import { trainArgs } from './programs/train.js';
-import { exitOnUsageError } from './usage.js';
 
-const opts = exitOnUsageError('train', () => trainArgs(process.argv));
 const epochs = opts.epochs ?? (opts.fromScratch ? DEFAULT_EPOCHS.scratch : DEFAULT_EPOCHS.transfer);
 
 /** The seed's log line for epochs 0, 9, 19, … and the last (all of them with --verbose or up to 10 epochs). */

@@ -1,7 +1,6 @@
 /** The pipeline's options, their defaults and their checks (errors name the CLI option). */
 import { UsageError } from '../lib/cli/usage-error.js';
-import type { BackboneName } from '../lib/models/backbones.js';
-import { BACKBONE_NAMES } from '../lib/models/backbones.js';
+import { BACKBONE_NAMES, type BackboneName } from '../lib/models/backbone-names.js';
 
 export interface PipelineOptions {
   /** Labelled images per class, drawn from the pool (dataset.perClass(N, seed)); a validation split is taken from them. Default: the whole pool. */

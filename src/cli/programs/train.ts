@@ -1,6 +1,6 @@
 /** `npm run train` — its flags and their checks, importable without running the command (test/cli-usage.test.ts). */
 import { Command } from 'commander';
-import { BACKBONE_NAMES, type BackboneName } from '../../lib/models/backbones.js';
+import { BACKBONE_NAMES, type BackboneName } from '../../lib/models/backbone-names.js';
 import { DEFAULT_EPOCHS, DEFAULTS } from '../../reference/options.js';
 import { backendChoice, choice, existingDir, existingPathOr, intAtLeast, numberWhere, outPath, parseArgs, UsageError } from '../usage.js';
 

@@ -12,8 +12,9 @@ import { buildResNet50, caffePreprocess } from './resnet50.js';
 import { loadWeightsFrom } from './weights.js';
 import { REPO_ROOT } from '../data/paths.js';
 
-export type BackboneName = 'resnet-mini' | 'resnet50';
-export const BACKBONE_NAMES: readonly BackboneName[] = ['resnet-mini', 'resnet50'];
+import { BACKBONE_NAMES, type BackboneName } from './backbone-names.js';
+
+export { BACKBONE_NAMES, type BackboneName } from './backbone-names.js';
 
 export interface Backbone {
   name: BackboneName;
