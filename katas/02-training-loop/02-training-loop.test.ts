@@ -452,6 +452,11 @@ describe('kata 02 — train rejects bad options', () => {
       history = await train(opts as TrainOptions);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
+      const o = (opts as { optimizer?: unknown } | null)?.optimizer; // not instanceof: tf.Optimizer's is duck-typed and reads .minimize
+      const steps = typeof o === 'object' && o !== null && 'steps' in o ? Number(o.steps) : 0;
+      if (steps > 0) {
+        throw new Error(`train threw for ${what}, but only after ${steps} training steps: check every option before the first step (a bad option found after an hour of training costs the hour).\n  message: ${msg.split('\n')[0]}`);
+      }
       const missing = fragments.filter((f) => !msg.includes(f));
       if (missing.length) {
         throw new Error(`train threw for ${what} — good — but the message should name ${missing.map((m) => JSON.stringify(m)).join(', ')}.\n  message: ${msg.split('\n')[0]}`);
@@ -469,14 +474,24 @@ describe('kata 02 — train rejects bad options', () => {
     }
   });
 
-  it('rejects a missing model, optimizer or loader, and a dataset where a DataLoader belongs, naming the option', async () => {
+  it('rejects a missing model, optimizer, loader or options object, and a dataset where a DataLoader belongs, naming the option, what it expected and what came', async () => {
     const model = own(new LinearSpy());
-    const optimizer = own(new CountingSGD(0));
+    const optimizer = own(new CountingSGD(0.1));
     const ok = { model, optimizer, ...loaders(), epochs: 1, log: () => {} };
-    await expectRejected('model = undefined', { ...ok, model: undefined }, ['model']);
-    await expectRejected('optimizer = "adam" (a string)', { ...ok, optimizer: 'adam' }, ['optimizer']);
-    await expectRejected('valLoader = undefined', { ...ok, valLoader: undefined }, ['valLoader']);
-    await expectRejected('trainLoader = an InMemoryDataset', { ...ok, trainLoader: ok.trainLoader.dataset }, ['trainLoader', 'DataLoader']);
+    // A TypeError from deep inside train ("valLoader is not iterable", after a whole epoch of training) names the
+    // option too: the checks must say what was expected and what came, before the first step.
+    await expectRejected('model = undefined', { ...ok, model: undefined }, ['train model', 'expected a Classifier', 'got undefined']);
+    const { forward, trainableVariables } = { forward: model.forward.bind(model), trainableVariables: model.trainableVariables.bind(model) };
+    await expectRejected('a model without trainableVariables()', { ...ok, model: { numClasses: 2, forward } }, ['train model', 'trainableVariables', 'got Object']);
+    await expectRejected('a model without forward()', { ...ok, model: { numClasses: 2, trainableVariables } }, ['train model', 'forward', 'got Object']);
+    await expectRejected('optimizer = "adam" (a string)', { ...ok, optimizer: 'adam' }, ['train optimizer', 'expected a tf.Optimizer', 'got String']);
+    await expectRejected('optimizer = null', { ...ok, optimizer: null }, ['train optimizer', 'got null']);
+    await expectRejected('valLoader = undefined', { ...ok, valLoader: undefined }, ['train valLoader', 'expected a DataLoader', 'got undefined']);
+    await expectRejected('trainLoader = an InMemoryDataset', { ...ok, trainLoader: ok.trainLoader.dataset }, ['train trainLoader', 'expected a DataLoader', 'got InMemoryDataset']);
+    await expectRejected('log = "console" (a string)', { ...ok, log: 'console' }, ['train log', 'expected a function', 'got String']);
+    for (const [opts, shown] of [[undefined, 'undefined'], [null, 'null'], [20, '20']] as const) {
+      await expectRejected(`train(${shown}) instead of train({ model, optimizer, … })`, opts, ['train options', 'expected an object', shown]);
+    }
   });
 });
 

@@ -106,7 +106,8 @@ function checkOptions(opts: TrainOptions): TrainOptions {
   if (typeof model?.forward !== 'function' || typeof model?.trainableVariables !== 'function') {
     throw new Error(`train model: expected a Classifier (forward, trainableVariables), got ${what(model)}`);
   }
-  if (!(optimizer instanceof tf.Optimizer)) {
+  // tf.Optimizer's instanceof is duck-typed (it reads .minimize): null and undefined (== null) must be ruled out first.
+  if (optimizer == null || !(optimizer instanceof tf.Optimizer)) {
     throw new Error(`train optimizer: expected a tf.Optimizer (e.g. tf.train.adam(1e-3)), got ${what(optimizer)}`);
   }
   if (!(trainLoader instanceof DataLoader)) throw new Error(`train trainLoader: expected a DataLoader, got ${what(trainLoader)}`);
