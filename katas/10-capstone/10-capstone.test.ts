@@ -14,6 +14,8 @@ import { historyCurves, progressLog, showCurves } from '../../test/support/curve
 
 // Kata 05's accuracy() as your capstone calls it: the real function, watched (every call and what it returned).
 vi.mock(import('../05-squeeze/squeeze.js'), { spy: true });
+// Kata 01's buildModel, watched the same way: the model your capstone builds.
+vi.mock(import('../01-build-model/build-model.js'), { spy: true });
 
 /** The bundled pair, read once for the whole file (each read decompresses and parses four IDX files). */
 let pair: ReturnType<typeof loadBundledPair> | undefined;
@@ -144,7 +146,7 @@ async function failureOf(data: SeedData): Promise<{ message: string | null; epoc
   }
 }
 
-async function expectRejected(data: SeedData, what: string, mustMention: string[]): Promise<void> {
+async function expectRejected(data: SeedData, what: string, mustMention: Array<string | RegExp>): Promise<void> {
   try {
     requirePieces();
   } catch (e) {
@@ -155,20 +157,24 @@ async function expectRejected(data: SeedData, what: string, mustMention: string[
   if (message === null) {
     throw new Error(`${what}: expected runCapstone to throw before training, got a finished run (${epochsRun} epoch) and no error`);
   }
-  const missing = mustMention.filter((m) => !message.includes(m));
+  const missing = mustMention.filter((m) => (typeof m === 'string' ? !message.includes(m) : !m.test(message)));
   if (missing.length > 0) {
-    throw new Error(`${what}: expected an error mentioning ${mustMention.map((m) => JSON.stringify(m)).join(' and ')}, got:\n  ${message}`);
+    const shown = (m: string | RegExp): string => (typeof m === 'string' ? JSON.stringify(m) : `the split's name (${m.source.replace(/\\b/g, '')})`);
+    throw new Error(
+      `${what}: expected an error mentioning ${mustMention.map(shown).join(' and ')}, got:\n  ${message}` +
+        (missing.some((m) => typeof m !== 'string') ? "\n  Name each split when you guard it (toClassIndices(…, numClasses, 'test.targets')): '[3] = NaN' alone sends you to the wrong file." : ''),
+    );
   }
   if (epochsRun > 0) throw new Error(`${what}: expected the run to stop before the first epoch, got ${epochsRun} epoch logged, then:\n  ${message}`);
 }
 
 describe('kata 10 — bad targets stop the run before the first epoch, with your guards\' messages', () => {
   it('a fractional target (1.9 at training row 7) is rejected, naming [7] and 1.9', async () => {
-    await expectRejected(smallData({ values: seedTargets(40, 'train', { 7: 1.9 }), shape: [40, 1] }, null), 'train target 1.9', ['[7]', '1.9']);
+    await expectRejected(smallData({ values: seedTargets(40, 'train', { 7: 1.9 }), shape: [40, 1] }, null), 'train target 1.9', ['[7]', '1.9', /\btrain\b/]);
   });
 
   it('a NaN target in the TEST split (row 3) is rejected before training, naming [3] and NaN', async () => {
-    await expectRejected(smallData(null, { values: seedTargets(20, 'test', { 3: NaN }), shape: [20, 1] }), 'test target NaN', ['[3]', 'NaN']);
+    await expectRejected(smallData(null, { values: seedTargets(20, 'test', { 3: NaN }), shape: [20, 1] }), 'test target NaN', ['[3]', 'NaN', /\btest\b/]);
   });
 
   it('one-hot targets [40,2] are rejected with a hint to argMax', async () => {
@@ -184,6 +190,32 @@ describe('kata 10 — bad targets stop the run before the first epoch, with your
   it('a target equal to numClasses (2 at training row 5) is rejected, naming the value', async () => {
     await expectRejected(smallData({ values: seedTargets(40, 'train', { 5: 2 }), shape: [40, 1] }, null), 'train target 2', ['2']);
   });
+
+  it('a run that fails after its model is built (epochs: 0) leaves no tensor behind, and that model has one logit per class name (3)', async () => {
+    requirePieces();
+    // Three class names, labels 0 and 1: valid targets; train() then rejects epochs 0 — after buildModel.
+    const data = { ...smallData(null, null), classNames: ['Dress', 'Coat', 'Sandal'] };
+    vi.mocked(buildModel).mockClear();
+    const before = tf.memory().numTensors;
+    let message: string | null = null;
+    try {
+      (await runCapstone(data, { epochs: 0, log: () => {} })).model.dispose();
+    } catch (err) {
+      message = err instanceof Error ? err.message : String(err);
+    }
+    const left = tf.memory().numTensors - before;
+    disposeSeedData(data);
+    const built = vi.mocked(buildModel).mock.results.at(-1);
+    const classes = built?.type === 'return' ? (await built.value).numClasses : undefined;
+    if (message === null || !message.includes('epochs')) throw new Error(`runCapstone(data, { epochs: 0 }): expected train's error naming epochs, got ${message === null ? 'a finished run' : JSON.stringify(message)}`);
+    if (left !== 0) {
+      throw new Error(
+        `runCapstone(data, { epochs: 0 }) threw (good), but left ${left} tensors behind: the model it built (backbone and head) was never disposed.\n` +
+          '  A failed run must free what it made: dispose the model in a catch, then rethrow (the optimizer in a finally).',
+      );
+    }
+    if (classes !== 3) throw new Error(`the model runCapstone built: expected numClasses 3 (data.classNames has 3 names), got ${classes} — build it with numClasses: data.classNames.length, not the default 2`);
+  });
 });
 
 describe('kata 10 — the capstone run (3 epochs on 1,600 images, test on 2,000)', () => {
@@ -191,6 +223,7 @@ describe('kata 10 — the capstone run (3 epochs on 1,600 images, test on 2,000)
   let result: CapstoneResult;
   let tensorsBefore: number;
   let logLines: string[];
+  let wallSeconds: number;
   /** The calls of kata 05's accuracy() during the run: the labels' shape and dtype, and what it returned. */
   let accuracyCalls: { targets: string; batch: number; returned: number }[] = [];
   // The slow tier (katas/manifest.json "slow"): declared last, trained only when the fast tests above pass.
@@ -200,7 +233,9 @@ describe('kata 10 — the capstone run (3 epochs on 1,600 images, test on 2,000)
     tensorsBefore = tf.memory().numTensors;
     logLines = [];
     vi.mocked(accuracy).mockClear();
+    const t0 = performance.now();
     result = await runCapstone(data, { log: progressLog('capstone', CAPSTONE_DEFAULTS.epochs, (l) => logLines.push(l)) });
+    wallSeconds = (performance.now() - t0) / 1000;
     const spy = vi.mocked(accuracy).mock;
     accuracyCalls = spy.calls.map(([, t], i) => ({
       targets: `${t.dtype} [${t.shape.join(',')}]`,
@@ -270,6 +305,17 @@ describe('kata 10 — the capstone run (3 epochs on 1,600 images, test on 2,000)
     const expected = f * 500 + 500 + 500 * 2 + 2;
     if (!result.model.frozen || got !== expected) {
       throw new Error(`model: expected a frozen backbone and ${expected} trainable parameters, got frozen = ${result.model.frozen} and ${got}`);
+    }
+  });
+
+  it('reports what it did: the log option gets the seed\'s line of each of the 8 epochs, and seconds is the time the run took', () => {
+    requirePieces();
+    const epochs = logLines.filter((l) => /^Epoch: \d+, Training Loss: /.test(l)).length;
+    if (epochs !== CAPSTONE_DEFAULTS.epochs || result.history.length !== CAPSTONE_DEFAULTS.epochs) {
+      throw new Error(`log: expected the seed's line of each of the ${CAPSTONE_DEFAULTS.epochs} epochs through the log option (and ${CAPSTONE_DEFAULTS.epochs} history records), got ${epochs} lines and ${result.history.length} records`);
+    }
+    if (!(result.seconds > 0 && result.seconds <= wallSeconds + 0.01)) {
+      throw new Error(`seconds: expected the run's duration in seconds, between 0 and ${wallSeconds.toFixed(1)} (timed by the test around the call), got ${result.seconds}`);
     }
   });
 
