@@ -132,6 +132,42 @@ describe('kata 01 — buildModel returns logits [B, numClasses]', () => {
     if (got !== expected) throw new Error(`head: expected ${expected}, got ${got}`);
   });
 
+  it("a saved head loads back into a new buildModel() by weight name: the head's Dense layers have names of their own", async () => {
+    // model.save writes each weight under its name, `layer/kernel`; loading matches by that name (as loadBackbone
+    // does with the Keras names of the pretrained backbone). The second build stands for the next run of the program.
+    const first = await buildModel({ backbone, numClasses: 3 });
+    const second = await buildModel({ backbone, numClasses: 3 });
+    let saved: tf.NamedTensorMap = {};
+    await first.head.save(tf.io.withSaveHandler(async (a) => {
+      saved = tf.io.decodeWeights(a.weightData!, a.weightSpecs!);
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    const inFile = Object.keys(saved);
+    const inModel = second.head.weights.map((w) => w.originalName);
+    let problem = '';
+    try {
+      second.head.loadWeights(saved); // strict: every weight of the file and of the model matched by name
+      const [p, q] = [first, second].map((m) => m.forward(images, { training: false }));
+      if (tf.tidy(() => tf.max(tf.abs(tf.sub(p!, q!))).dataSync()[0]) !== 0) problem = 'the loaded head computes other logits than the saved one';
+      tf.dispose([p!, q!]);
+    } catch (e) {
+      problem = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+    } finally {
+      tf.dispose(Object.values(saved));
+      first.head.dispose();
+      second.head.dispose();
+    }
+    if (problem) {
+      throw new Error(
+        `a head saved from one buildModel() and loaded into the next: ${problem}\n` +
+          `  weights in the file:    ${inFile.join(', ')}\n  weights of the new head: ${inModel.join(', ')}\n` +
+          "  A layer without a name gets tfjs's automatic one (dense_Dense12), counted up with every layer the program has\n" +
+          "  built: the next build's weights have other names and a saved head no longer fits. Name the head's layers\n" +
+          "  (head_dense, head_relu, head_dropout, head_logits), as the backbone's Keras names (conv1_conv …) are fixed.",
+      );
+    }
+  });
+
   it("the dropout option sets the head's Dropout rate: 0.5 by default, 0.2 when asked", async () => {
     const rates: number[] = [];
     for (const opts of [{}, { dropout: 0.2 }]) {
