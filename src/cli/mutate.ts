@@ -23,6 +23,7 @@ import { exitOnUsageError, parseArgs, UsageError } from './usage.js';
 interface Opts {
   lines?: string;
   concurrency: number;
+  timeout: number;
   dryRun?: boolean;
   check: boolean;
 }
@@ -70,11 +71,11 @@ function strykerOptions(kata: Kata): PartialStrykerOptions {
     typescriptChecker: { prioritizePerformanceOverAccuracy: true },
     coverageAnalysis: 'perTest',
     concurrency: opts.concurrency,
-    // A mutant's time limit: 3 x its covering tests' dry-run time + 20 s + the dry run's overhead (vitest start, tfjs
+    // A mutant's time limit: 3 x its covering tests' dry-run time + 20 s (--timeout) + the dry run's overhead (vitest start, tfjs
     // load). Measured: with 5 s + 2x, at load 20-24 on 2 cores, 24 of kata 01's 64 mutants 'timed out' although most
     // cannot loop (a false timeout counts as detected: it inflates the score). Real endless loops in mutated code are
     // mostly stopped sooner by Stryker's hit limit; the others cost this limit plus a runner restart.
-    timeoutMS: 20_000,
+    timeoutMS: opts.timeout * 1000,
     timeoutFactor: 3,
     dryRunOnly: !!opts.dryRun,
     reporters: ['progress', 'clear-text', 'html', 'json'],

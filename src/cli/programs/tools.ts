@@ -68,6 +68,7 @@ export function mutateProgram(): Command {
     .argument('[kata]', 'one kata (3, 03 or 03-diverging-accuracy); default: every kata in the manifest')
     .option('--lines <from-to>', 'mutate only these lines of the solution file (e.g. 20-60; one kata with one file)', lineRange)
     .option('--concurrency <n>', 'test-runner processes in parallel (the machine has few cores: 1 or 2)', intAtLeast('--concurrency', 1), 1)
+    .option('--timeout <s>', "seconds in a mutant's time limit on top of 3x its tests' dry-run time and the run's overhead (a slow tier trained in a hook, as kata 10's, needs more: a false timeout counts as killed)", intAtLeast('--timeout', 1), 20)
     .option('--dry-run', 'only the initial test run and the count of mutants (a quick check that the set-up works)')
     .option('--no-check', 'skip the TypeScript checker (mutants that do not compile then count as killed by the tests)');
 }
