@@ -4,13 +4,16 @@
  * Each kata is a copy of the fixture's kata 00 with its solved add.ts and one fault planted as the first line of
  * safeAdd: SIGKILL, reallyExit(0), abort(), an endless loop (manifest timeLimitSeconds 10), a type error; one kata
  * with an async test on a promise that never settles (KATA_TEST_TIMEOUT=3). None is solved nor passed, each gets
- * its one line. The runner runs and the one grade run go side by side.
+ * its one line. The runner runs and the one grade run go side by side. Then the loop once more, stopped as an editor's
+ * Stop button and a closed terminal stop it: SIGTERM or SIGHUP to npm alone; every process of the run must end.
  */
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeChecksums } from '../src/course/checksums.js';
 import { loadManifest, repoRoot } from '../src/course/manifest.js';
+import { descendants } from '../src/course/processes.js';
 import { cliEnv, runCli, type CliResult } from './support/cli.js';
 
 const fixture = path.join(repoRoot, 'test/fixtures/course');
@@ -131,4 +134,68 @@ describe('planted faults: npm run kata grade (one run)', () => {
     for (const t of ['Crashed', 'TimedOut', 'TypeError']) expect(xml).toContain(`type="${t}"`);
     expect(grade.stderr).toContain(`score: 0/${json.katas.length} katas passed`);
   });
+});
+
+/** A process's start time (/proc/PID/stat field 22), so that a pid reused by another process is not taken for a survivor. */
+function started(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function command(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * `npm run -s kata 5` (the endless loop, its time limit raised to 300 s so that the watchdog cannot be what ends it),
+ * `signal` sent to npm's pid alone once the test worker runs the loop (a child of Vitest's process), then: which of
+ * the processes the run had started are still alive 20 s after npm ended.
+ */
+async function stopped(signal: NodeJS.Signals): Promise<{ survivors: string[]; tree: string[] }> {
+  const child = spawn('npm', ['run', '-s', 'kata', '5'], { env: cliEnv({ KATA_ROOT: root, KATA_TIME_LIMIT: '300' }), detached: true, stdio: 'ignore' });
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const pid = child.pid!;
+  const seen = new Map<number, string | undefined>();
+  const deadline = Date.now() + 150_000;
+  for (;;) {
+    const tree = descendants(pid);
+    for (const p of tree) if (!seen.has(p)) seen.set(p, started(p));
+    const vitest = tree.find((p) => /vitest\.mjs run/.test(command(p)));
+    if (vitest !== undefined && descendants(vitest).length > 0) break; // the worker is running the loop
+    if (Date.now() > deadline) throw new Error(`${signal}: the test worker did not start within 150 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  for (const p of descendants(pid)) if (!seen.has(p)) seen.set(p, started(p));
+  const tree = [...seen.keys()].map((p) => `${p} ${command(p).slice(0, 120)}`);
+  process.kill(pid, signal);
+  await closed;
+  const alive = () => [...seen].filter(([p, t]) => t !== undefined && started(p) === t).map(([p]) => p);
+  for (let i = 0; i < 100 && alive().length > 0; i++) await new Promise((r) => setTimeout(r, 200));
+  const left = alive();
+  const survivors = left.map((p) => `${p} ${command(p).slice(0, 120)}`);
+  for (const p of left) {
+    try {
+      process.kill(p, 'SIGKILL'); // leave nothing behind for the next test
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return { survivors, tree };
+}
+
+describe.runIf(process.platform === 'linux')("a Stop button or a closed terminal ends every process of the run", () => {
+  it("the endless loop: SIGTERM to npm alone (an editor's Stop) and SIGHUP to npm alone (a closed terminal) leave no process of the run behind", async () => {
+    const [term, hup] = await Promise.all([stopped('SIGTERM'), stopped('SIGHUP')]);
+    expect(term.tree.length, 'npm, its shell, tsx, the runner, Vitest and its worker').toBeGreaterThanOrEqual(5);
+    expect(term.survivors, `SIGTERM to npm; the run's processes were:\n${term.tree.join('\n')}`).toEqual([]);
+    expect(hup.survivors, `SIGHUP to npm; the run's processes were:\n${hup.tree.join('\n')}`).toEqual([]);
+  }, 240_000);
 });
