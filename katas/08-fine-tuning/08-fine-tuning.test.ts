@@ -248,6 +248,27 @@ describe('kata 08 — unfreeze the top stage, and only it', () => {
   });
 });
 
+describe('kata 08 — a top stage that is not there is an error', () => {
+  it('rejects a backbone without a conv4 stage (cut after conv3): buildFineTuneModel throws naming conv4', async () => {
+    const { backbone, head } = await fresh();
+    // The same layers up to conv3's output: a backbone whose top stage is missing (or named otherwise, e.g. 'block4', 'layer4').
+    const lower = tf.model({ inputs: backbone.model.inputs, outputs: backbone.model.getLayer('conv3_block2_out').output as tf.SymbolicTensor, name: 'below_conv4' });
+    let message: string | undefined;
+    try {
+      buildFineTuneModel({ ...backbone, model: lower }, head);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    if (message === undefined || !message.includes(TOP_STAGE)) {
+      throw new Error(
+        `buildFineTuneModel(a backbone with no ${TOP_STAGE}_* layer, head): expected an error naming ${TOP_STAGE}, got ${message === undefined ? 'a model' : `"${message}"`}. ` +
+          'With no layer to unfreeze every backbone layer stays frozen: only the head learns, the run still calls itself fine-tuning, and the numbers ' +
+          'look like a worse recipe instead of a wrong name. Check that the stage you unfreeze exists.',
+      );
+    }
+  });
+});
+
 // ---------- BatchNorm in inference mode, dropout in training mode ----------
 
 describe('kata 08 — BatchNorm stays in inference mode while conv4 trains', () => {
@@ -386,11 +407,42 @@ describe('kata 08 — the backbone learns at least 10 times slower than the head
   });
 });
 
+describe('kata 08 — a learning rate is a positive number', () => {
+  it('rejects learning rates that are not positive finite numbers (backboneLr 0, -1e-5, NaN; headLr 0, -1e-3, NaN, Infinity), naming which one and its value', async () => {
+    const { model } = await fresh();
+    const cases: Array<[keyof FineTuneConfig, FineTuneConfig, string]> = [
+      ['backboneLr', { headLr: 1e-3, backboneLr: 0 }, '0'],
+      ['backboneLr', { headLr: 1e-3, backboneLr: -1e-5 }, '-0.00001'],
+      ['backboneLr', { headLr: 1e-3, backboneLr: NaN }, 'NaN'],
+      ['headLr', { headLr: 0 }, '0'],
+      ['headLr', { headLr: -1e-3 }, '-0.001'],
+      ['headLr', { headLr: NaN }, 'NaN'],
+      ['headLr', { headLr: Infinity, backboneLr: 1e-4 }, 'Infinity'],
+    ];
+    for (const [name, cfg, shown] of cases) {
+      let message: string | undefined;
+      try {
+        createFineTuner(model, cfg).dispose();
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      const value = String(cfg[name]);
+      if (message === undefined || !message.includes(name) || !(message.includes(value) || message.includes(shown))) {
+        throw new Error(
+          `createFineTuner(model, { ${Object.entries(cfg).map(([k, v]) => `${k}: ${String(v)}`).join(', ')} }): expected an error naming ${name} and ${value}, ` +
+            `got ${message === undefined ? 'a fine-tuner' : `"${message}"`}. A rate of 0 trains nothing, a negative one climbs the loss, NaN turns ` +
+            'every weight into NaN after one step and Infinity too: none of them shows up until the accuracy does.',
+        );
+      }
+    }
+  });
+});
+
 // ---------- memory, and the outcome ----------
 
 describe('kata 08 — fine-tuning leaks nothing and learns what the frozen head cannot', () => {
-  it('leaks no tensor: numTensors is the same after steps 2 and 5 (Adam makes its state in step 1), and forward leaves only its result', async () => {
-    const { model } = await fresh();
+  it('leaks no tensor: numTensors is the same after steps 2 and 5 (Adam makes its state in step 1), forward leaves only its result, and dispose() frees the tuner\'s and the model\'s tensors', async () => {
+    const { backbone, head, model } = await fresh();
     const t = tuner(model);
     const [x8, y8] = [tf.slice(x, 0, 8), tf.slice(y, 0, 8)];
     disposables.push(x8, y8);
@@ -407,6 +459,20 @@ describe('kata 08 — fine-tuning leaks nothing and learns what the frozen head 
     const made = tf.memory().numTensors - before;
     out.dispose();
     if (made !== 1) throw new Error(`model.forward: expected 1 new tensor (the logits it returns), got ${made}`);
+    // Adam keeps two moments per variable it trains (conv4's 21 and the head's 4): tuner.dispose() must free them.
+    const beforeTuner = tf.memory().numTensors;
+    t.dispose();
+    const freed = beforeTuner - tf.memory().numTensors;
+    if (freed < 2 * (TOP_VARIABLES + 4)) {
+      throw new Error(`tuner.dispose(): expected Adam's state freed (2 moments × ${TOP_VARIABLES + 4} variables = ${2 * (TOP_VARIABLES + 4)} tensors at least), got ${freed} freed: dispose every optimizer it made`);
+    }
+    const weights = backbone.model.weights.length + head.weights.length;
+    const beforeModel = tf.memory().numTensors;
+    model.dispose();
+    const gone = beforeModel - tf.memory().numTensors;
+    if (gone !== weights) {
+      throw new Error(`model.dispose(): expected the backbone's and the head's ${weights} weights freed, got ${gone}`);
+    }
   });
 
   it('fine-tuning fits what the frozen head cannot: 16 steps from the same head end at a lower loss on their 256 images than 16 steps of the head alone', async (ctx) => {

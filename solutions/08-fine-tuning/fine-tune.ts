@@ -103,6 +103,7 @@ export function createFineTuner(model: FineTuneModel, cfg: FineTuneConfig = {}):
   if (backboneLr > (headLr / MIN_LR_RATIO) * (1 + 1e-9)) { // 1e-9: 3e-4 / 10 is 2.9999999999999997e-5 in floating point
     throw new Error(
       `createFineTuner: backboneLr: expected at most headLr / ${MIN_LR_RATIO} = ${headLr / MIN_LR_RATIO}, got ${backboneLr} ` +
+        // Stryker disable next-line StringLiteral: hint wording past the contract's fragments (backboneLr, its value, the limit)
         `(headLr ${headLr}): large steps in the pretrained stage wipe out what pretraining learned`,
     );
   }
