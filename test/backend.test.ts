@@ -27,7 +27,7 @@ describe('backend module', () => {
   });
 
   it('an uncaught error after loading wasm is reported by Node as itself, not inside the wasm module\'s one-line source', () => {
-    const r = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'test/support/throws-after-wasm.ts'], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/support/throws-after-wasm.ts'], {
       cwd: repoRoot,
       encoding: 'utf8',
       env: { ...process.env, KATA_BACKEND: 'wasm' },

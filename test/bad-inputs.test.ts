@@ -58,9 +58,9 @@ beforeAll(async () => {
 });
 afterAll(() => backbone.model.dispose());
 
-/** Runs the kata CLI (as a learner would: npx tsx src/cli/kata.ts ...), with a timeout. */
+/** Runs the kata CLI (node with tsx's loader, what `npm run kata` runs), with a timeout. */
 function kataCli(args: string[], env: Record<string, string> = {}): { code: number | null; out: string } {
-  const r = spawnSync('npx', ['tsx', 'src/cli/kata.ts', ...args], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/kata.ts', ...args], {
     cwd: repoRoot,
     env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env },
     encoding: 'utf8',

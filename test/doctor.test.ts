@@ -9,7 +9,7 @@ function doctor(extraEnv: NodeJS.ProcessEnv = {}) {
   const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', ...extraEnv };
   for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/doctor.ts'], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/doctor.ts'], {
     cwd: repoRoot,
     env,
     encoding: 'utf8',
@@ -22,7 +22,7 @@ function doctor(extraEnv: NodeJS.ProcessEnv = {}) {
 function doctorAsync(extraEnv: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', ...extraEnv };
   for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
-  const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/doctor.ts'], { cwd: repoRoot, env });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/doctor.ts'], { cwd: repoRoot, env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -190,7 +190,7 @@ describe('npm run train (CLI)', () => {
     for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
     const r = spawnSync(
       process.execPath,
-      [path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/train.ts', '--labels', '3', '--epochs', '1', '--test-limit', '20', '--weights', 'random', '--json', '--out', out],
+      ['--import', 'tsx', 'src/cli/train.ts', '--labels', '3', '--epochs', '1', '--test-limit', '20', '--weights', 'random', '--json', '--out', out],
       { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 120_000 },
     );
     expect(r.status, r.stderr).toBe(0);

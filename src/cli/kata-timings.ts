@@ -32,7 +32,6 @@ interface Row {
   watch?: number;
 }
 
-const tsx = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
 
 function load(): string {
   try {
@@ -47,7 +46,7 @@ function timeRunner(root: string, args: string[], mark?: RegExp): Promise<{ mark
   const env: NodeJS.ProcessEnv = { ...process.env, KATA_ROOT: root, NO_COLOR: '1' };
   for (const k of Object.keys(env)) if (k.startsWith('VITEST') || k === 'FORCE_COLOR') delete env[k];
   const t0 = performance.now();
-  const child = spawn(process.execPath, [tsx, path.join(repoRoot, 'src/cli/kata.ts'), ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/kata.ts'), ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let seen: number | undefined;
   let text = '';
   const onData = (c: Buffer): void => {

@@ -30,10 +30,10 @@ function spawnChecker(
   stdin: 'ignore' | 'pipe',
 ): { child: ChildProcess; disown: () => void; lastLine: () => string; ended: (code: number | null, sig: NodeJS.Signals | null) => string } {
   const cli = path.join(repoRoot, 'src/course/typecheck-cli.ts');
-  const tsx = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, [tsx, cli, ...args], { cwd: repoRoot, env, stdio: [stdin, 'pipe', 'pipe'], detached: true });
+  // tsx's loader in this one process (`--import tsx`, resolved from the repository): the tsx command would start a second node.
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: repoRoot, env, stdio: [stdin, 'pipe', 'pipe'], detached: true });
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   const lastLine = (): string => (err.trim().split('\n').at(-1) ?? '').slice(0, 200);

@@ -35,9 +35,7 @@ export function runCli(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd 
   });
 }
 
-const tsx = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
-
-/** `kata ARGS` on the course at `root` (KATA_ROOT), through tsx directly: what `npm run -s kata` runs, without npm. */
+/** `kata ARGS` on the course at `root` (KATA_ROOT), node with tsx's loader: what `npm run -s kata` runs, without npm. */
 export function kataCli(root: string, ...args: string[]): Promise<CliResult> {
-  return runCli(process.execPath, [tsx, 'src/cli/kata.ts', ...args], cliEnv({ KATA_ROOT: root }));
+  return runCli(process.execPath, ['--import', 'tsx', 'src/cli/kata.ts', ...args], cliEnv({ KATA_ROOT: root }));
 }
