@@ -210,8 +210,8 @@ describe('kata 10 — bad targets stop the run before the first epoch, with your
     if (message === null || !message.includes('epochs')) throw new Error(`runCapstone(data, { epochs: 0 }): expected train's error naming epochs, got ${message === null ? 'a finished run' : JSON.stringify(message)}`);
     if (left !== 0) {
       throw new Error(
-        `runCapstone(data, { epochs: 0 }) threw (good), but left ${left} tensors behind: the model it built (backbone and head) was never disposed.\n` +
-          '  A failed run must free what it made: dispose the model in a catch, then rethrow (the optimizer in a finally).',
+        `runCapstone(data, { epochs: 0 }) threw (good), but left ${left} tensors behind (a model not disposed is 99 of them: backbone and head).\n` +
+          '  A failed run must free what it made: the model in a catch, then rethrow; the optimizer and the labels it made in a finally.',
       );
     }
     if (classes !== 3) throw new Error(`the model runCapstone built: expected numClasses 3 (data.classNames has 3 names), got ${classes} — build it with numClasses: data.classNames.length, not the default 2`);
