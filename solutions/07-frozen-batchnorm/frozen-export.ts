@@ -24,7 +24,8 @@ export class InferenceMode extends WrappedModel {
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor | tf.Tensor[] {
     void kwargs; // the caller's mode — deliberately ignored: this is the point of the layer
-    return this.inner.apply(inputs, { training: false }) as tf.Tensor | tf.Tensor[];
+    const out = this.inner.apply(inputs, { training: false }); // (not under `as`: StrykerJS does not mutate what a cast wraps)
+    return out as tf.Tensor | tf.Tensor[];
   }
 }
 tf.serialization.registerClass(InferenceMode);

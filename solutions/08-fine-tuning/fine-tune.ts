@@ -55,8 +55,10 @@ export function buildFineTuneModel(backbone: Backbone, head: tf.Sequential): Fin
         const x = backbone.preprocess(images); // float32 [B,28,28,1]
         // Inference mode, always: BatchNorm uses its moving statistics (and leaves them alone).
         // The gradients still reach conv4's kernels, gamma and beta.
-        const features = backbone.model.apply(x, { training: false }) as tf.Tensor2D; // [B,F]
-        return head.apply(features, { training }) as tf.Tensor2D; // dropout on only in training
+        // (Neither call under `as`: StrykerJS does not mutate what a cast wraps.)
+        const features = backbone.model.apply(x, { training: false }); // [B,F]
+        const logits = head.apply(features, { training }); // dropout on only in training
+        return logits as tf.Tensor2D;
       });
     },
     backboneVariables: () => vars(backbone.model),
