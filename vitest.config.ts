@@ -213,11 +213,13 @@ export default defineConfig({
     // The Node backend line; in the browser, tf.browser.ts sends its own.
     globalSetup: inBrowser ? [] : ['test/global-setup.ts'],
     // The verdict's events from inside the workers (src/course/verdict-setup.ts, first: its afterAll runs last),
-    // Node only, when the runner asks; then the tiers (test/support/tiers-setup.ts).
+    // Node only, when the runner asks; the backend line; then the tiers (test/support/tiers-setup.ts).
     ...(kataSuite
       ? {
           setupFiles: [
             ...(!inBrowser && process.env.KATA_EVENTS_FILE ? [path.join(repoDir, 'src/course/verdict-setup.ts')] : []),
+            // The backend line, from the first worker (test/global-setup.ts names its marker); the browser sends its own.
+            ...(!inBrowser ? [path.join(repoDir, 'test/support/backend-line.ts')] : []),
             path.join(repoDir, 'test/support/tiers-setup.ts'),
           ],
           // kataUi: Vitest UI (`npm run kata N -- --ui`) shows the curves' SVG charts; elsewhere they are not drawn (test/support/curves.ts).
