@@ -14,8 +14,9 @@ import { historyCurves, progressLog, showCurves } from '../../test/support/curve
 
 // Kata 05's accuracy() as your capstone calls it: the real function, watched (every call and what it returned).
 vi.mock(import('../05-squeeze/squeeze.js'), { spy: true });
-// Kata 01's buildModel, watched the same way: the model your capstone builds.
+// Kata 01's buildModel and kata 02's train, watched the same way: the model your capstone builds, the loaders it trains with.
 vi.mock(import('../01-build-model/build-model.js'), { spy: true });
+vi.mock(import('../02-training-loop/training-loop.js'), { spy: true });
 
 /** The bundled pair, read once for the whole file (each read decompresses and parses four IDX files). */
 let pair: ReturnType<typeof loadBundledPair> | undefined;
@@ -224,6 +225,8 @@ describe('kata 10 — the capstone run (3 epochs on 1,600 images, test on 2,000)
   let tensorsBefore: number;
   let logLines: string[];
   let wallSeconds: number;
+  /** The example order of the first two epochs of the training loader that runCapstone gave kata 02's train (null: train was not called). */
+  let trainOrders: [number[], number[]] | null = null;
   /** The calls of kata 05's accuracy() during the run: the labels' shape and dtype, and what it returned. */
   let accuracyCalls: { targets: string; batch: number; returned: number }[] = [];
   // The slow tier (katas/manifest.json "slow"): declared last, trained only when the fast tests above pass.
@@ -236,6 +239,8 @@ describe('kata 10 — the capstone run (3 epochs on 1,600 images, test on 2,000)
     const t0 = performance.now();
     result = await runCapstone(data, { log: progressLog('capstone', CAPSTONE_DEFAULTS.epochs, (l) => logLines.push(l)) });
     wallSeconds = (performance.now() - t0) / 1000;
+    const loader = vi.mocked(train).mock.calls.at(-1)?.[0]?.trainLoader;
+    trainOrders = loader ? [Array.from(loader.orderForEpoch(0)), Array.from(loader.orderForEpoch(1))] : null;
     const spy = vi.mocked(accuracy).mock;
     accuracyCalls = spy.calls.map(([, t], i) => ({
       targets: `${t.dtype} [${t.shape.join(',')}]`,
@@ -316,6 +321,21 @@ describe('kata 10 — the capstone run (3 epochs on 1,600 images, test on 2,000)
     }
     if (!(result.seconds > 0 && result.seconds <= wallSeconds + 0.01)) {
       throw new Error(`seconds: expected the run's duration in seconds, between 0 and ${wallSeconds.toFixed(1)} (timed by the test around the call), got ${result.seconds}`);
+    }
+  });
+
+  it("trains like the seed: kata 02's train() with shuffled training batches, in a new order every epoch", () => {
+    requirePieces();
+    if (!trainOrders) throw new Error("train: expected runCapstone to train with kata 02's train(), got no call of it");
+    const [first, second] = trainOrders;
+    const inOrder = first.every((v, i) => v === i);
+    const same = first.every((v, i) => v === second[i]);
+    if (inOrder || same) {
+      throw new Error(
+        `the training loader's example order: expected a shuffled order, a new one every epoch, got ${inOrder ? `0, 1, 2, … ${first.length - 1} (the dataset's order)` : 'the same permutation in epochs 0 and 1'}.\n` +
+          '  The seed trained on DataLoader(train, shuffle=True): a fixed order puts the same examples in the same batches, and the\n' +
+          '  last batches of every epoch pull the head the same way. new DataLoader(fit, { batchSize, shuffle: true, seed }).',
+      );
     }
   });
 
