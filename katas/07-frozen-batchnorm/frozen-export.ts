@@ -38,7 +38,7 @@ tf.serialization.registerClass(InferenceMode);
  */
 export function buildExportModel(backbone: Backbone, opts: ExportOptions = {}): tf.LayersModel {
   const { numClasses = 2, dropout = 0.5 } = opts;
-  if (typeof numClasses !== 'number' || !Number.isInteger(numClasses) || numClasses < 2) {
+  if (!Number.isInteger(numClasses) || numClasses < 2) { // Number.isInteger is false for every non-number
     throw new Error(`buildExportModel: numClasses: expected an integer >= 2, got ${String(numClasses)}`);
   }
   backbone.model.trainable = false; // Keras: base.trainable = False — no optimizer may touch it

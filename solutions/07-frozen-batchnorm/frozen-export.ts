@@ -20,10 +20,12 @@ export interface ExportOptions {
 
 /** The backbone as one layer of the export model; its weights, save and load come from WrappedModel. */
 export class InferenceMode extends WrappedModel {
+  // Stryker disable next-line StringLiteral: a static initializer, which StrykerJS reports "survived" without running it (the guide's "blind spots"); '' is killed by hand: registerClass refuses it, the test file does not load
   static className = 'InferenceMode';
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor | tf.Tensor[] {
     void kwargs; // the caller's mode — deliberately ignored: this is the point of the layer
+    // Stryker disable next-line ObjectLiteral: {} is equivalent — tfjs's BatchNorm and Dropout read a missing `training` as inference; false → true stays mutated (and killed)
     const out = this.inner.apply(inputs, { training: false }); // (not under `as`: StrykerJS does not mutate what a cast wraps)
     return out as tf.Tensor | tf.Tensor[];
   }
@@ -36,12 +38,14 @@ tf.serialization.registerClass(InferenceMode);
  */
 export function buildExportModel(backbone: Backbone, opts: ExportOptions = {}): tf.LayersModel {
   const { numClasses = 2, dropout = 0.5 } = opts;
-  if (typeof numClasses !== 'number' || !Number.isInteger(numClasses) || numClasses < 2) {
+  if (!Number.isInteger(numClasses) || numClasses < 2) { // Number.isInteger is false for every non-number
     throw new Error(`buildExportModel: numClasses: expected an integer >= 2, got ${String(numClasses)}`);
   }
   backbone.model.trainable = false; // Keras: base.trainable = False — no optimizer may touch it
+  // Stryker disable next-line StringLiteral: equivalent — tfjs names a layer whose name is empty itself; no test, kata or course file reads it
   const frozen = new InferenceMode({ layer: backbone.model, name: 'frozen_backbone' });
 
+  // Stryker disable next-line StringLiteral: equivalent — as the backbone's name (an empty input name is replaced by tfjs)
   const input = tf.input({ shape: backbone.inputShape, name: 'images' });
   // Keras: x = base(inputs, training=False) — the kwarg is recorded on the graph node.
   const features = frozen.apply(input, { training: false }) as tf.SymbolicTensor; // [B, featureDim]
@@ -49,5 +53,6 @@ export function buildExportModel(backbone: Backbone, opts: ExportOptions = {}): 
   x = tf.layers.activation({ activation: 'relu', name: 'head_relu' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dropout({ rate: dropout, name: 'head_dropout' }).apply(x) as tf.SymbolicTensor;
   const logits = tf.layers.dense({ units: numClasses, name: 'head_logits' }).apply(x) as tf.SymbolicTensor;
+  // Stryker disable next-line StringLiteral: equivalent — the model's own name: read by nothing, save/load round-trips either way
   return tf.model({ inputs: input, outputs: logits, name: 'transfer_export' });
 }
