@@ -23,7 +23,7 @@ import {
   staleChecksums,
   writeChecksums,
 } from '../src/course/checksums.js';
-import { firstErrorLine } from '../src/course/grade.js';
+import { firstErrorLine, kataSources } from '../src/course/grade.js';
 import { xmlEscape } from '../src/course/junit.js';
 import { loadManifest, repoRoot, type Manifest } from '../src/course/manifest.js';
 import { kataCli, type CliResult } from './support/cli.js';
@@ -415,6 +415,19 @@ describe('tamper evidence: katas/checksums.json', () => {
 });
 
 describe('grade helpers', () => {
+  it("kataSources: a kata's files and the other katas' files they import, however they import them (a type error there counts)", () => {
+    const root = tempDir();
+    const put = (rel: string, text: string): void => {
+      mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      writeFileSync(path.join(root, rel), text);
+    };
+    put('katas/03-c/c.ts', "import './side-effect.js';\nexport * from '../01-a/a.js';\nimport type { B } from '../02-b/b.js';\nconst d = await import('../04-d/d.js');\nimport { t } from './c.test.js';\nimport { lib } from '../../src/lib/x.js';\n");
+    put('katas/03-c/side-effect.ts', "import '../05-e/e.js';\n");
+    for (const k of ['01-a/a', '02-b/b', '04-d/d', '05-e/e']) put(`katas/${k}.ts`, 'export {};\n');
+    const found = kataSources({ name: '03-c', files: ['c.ts'] }, root).map((f) => path.relative(root, f)).sort();
+    expect(found).toEqual(['katas/01-a/a.ts', 'katas/02-b/b.ts', 'katas/03-c/c.ts', 'katas/03-c/side-effect.ts', 'katas/04-d/d.ts', 'katas/05-e/e.ts']);
+  });
+
   it('firstErrorLine skips a transform error\'s lead line and keeps the error', () => {
     expect(firstErrorLine('Transform failed with 1 error:\n/x/katas/a/add.ts:7:22: ERROR: Expected ")" but found ";"', '/x')).toBe('katas/a/add.ts:7:22: ERROR: Expected ")" but found ";"');
     expect(firstErrorLine('\n\nError: boom\n    at f (/x/katas/a.ts:1:1)', '/x')).toBe('Error: boom (at katas/a.ts:1:1)');

@@ -134,14 +134,17 @@ function gradeOne(kata: Kata, root: string, course: CourseCheck, facts: RunFacts
   return { ...base, passed: true, status: 'passed', tests, seconds, results };
 }
 
-/** The learner's files of a kata and the files of other katas they import (relative imports, transitively). */
-function kataSources(kata: Kata, root: string): string[] {
+/**
+ * The learner's files of a kata and the files of other katas they import (relative imports, transitively: `import …
+ * from`, `export … from`, a bare `import './x.js'` and `import('./x.js')`), whose type errors count against the kata.
+ */
+export function kataSources(kata: Pick<Kata, 'name' | 'files'>, root: string): string[] {
   const katas = path.join(root, 'katas') + path.sep;
   const seen = new Set<string>();
   const visit = (f: string): void => {
     if (seen.has(f) || !existsSync(f)) return;
     seen.add(f);
-    for (const m of readFileSync(f, 'utf8').matchAll(/(?:from\s+|import\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/(?:from\s+|import\s*\(\s*|import\s+)['"](\.{1,2}\/[^'"]+)['"]/g)) {
       const target = path.resolve(path.dirname(f), m[1]!).replace(/\.js$/, '.ts');
       if (target.startsWith(katas) && !target.endsWith('.test.ts')) visit(target);
     }

@@ -225,7 +225,7 @@ export function findKata(manifest: Manifest, query: string): Kata | undefined {
 }
 
 /** Absolute paths of one kata's folders and files. */
-export function kataPaths(kata: Kata, root = courseRoot()) {
+export function kataPaths(kata: Pick<Kata, 'name' | 'files'>, root = courseRoot()) {
   const dir = path.join(root, 'katas', kata.name);
   const solutionDir = path.join(root, 'solutions', kata.name);
   return {
