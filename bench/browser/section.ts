@@ -9,7 +9,7 @@
  * The adapter is named in the output; a software renderer (SwiftShader) is said to be one.
  */
 import os from 'node:os';
-import { isSoftwareRenderer } from '../../src/course/browser-probe.js';
+import { isSoftwareRenderer } from '../../src/course/browser.js';
 import { browserEnv, findBrowser, NoBrowserError, type BrowserBackend } from '../../src/course/browser.js';
 import { browserMode, ciOptIn, describeMode, displayEnv, type BrowserMode } from '../../src/course/display.js';
 import { findKata, kataPaths, loadManifest, repoRoot, timeLimits } from '../../src/course/manifest.js';

@@ -27,7 +27,6 @@ import { formatSummary, jsonLine, summarize, type TorchOut, type VariantOut } fr
 import { buildHead, buildRawModel } from '../../bench/models.js';
 import { formatBrowserSection, runBrowserSection } from '../../bench/browser/section.js';
 
-
 const say = (s: string): void => void process.stderr.write(`${s}\n`);
 const quick = Boolean(opts.quick);
 const plan: BenchPlan = {

@@ -19,8 +19,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import chalk from 'chalk';
-import { describeAdapter, describeRenderer, isSoftwareAdapter, isSoftwareRenderer, probeBrowser, type BrowserProbe, type FoundBrowser } from '../course/browser-probe.js';
-import { findBrowser, NoBrowserError } from '../course/browser.js';
+import { describeAdapter, describeRenderer, isSoftwareAdapter, probeBrowser, type BrowserProbe, type FoundBrowser } from '../course/browser-probe.js';
+import { findBrowser, isSoftwareRenderer, NoBrowserError } from '../course/browser.js';
 import { browserMode, ciOptIn } from '../course/display.js';
 import { backendSource, requestedBackend } from '../lib/backend-override.js';
 

@@ -32,7 +32,6 @@ interface Row {
   watch?: number;
 }
 
-
 function load(): string {
   try {
     return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');

@@ -15,7 +15,6 @@ import { loadBackbone } from '../lib/models/backbones.js';
 
 const INDICES = [0, 1, 2, 3, 1000, 1001]; // bundled test images (both classes)
 
-
 const { test } = loadBundledPair();
 const bb = await loadBackbone('resnet-mini');
 const features = tf.tidy(() => {

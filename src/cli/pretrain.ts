@@ -18,7 +18,6 @@ import { resnetMini, RESNET_MINI_FEATURE_DIM } from '../lib/models/resnet-mini.j
 import { loadWeightsInto, saveModel } from '../lib/models/io.js';
 import { epochBar } from '../lib/cli/progress.js';
 
-
 console.log(backendLine());
 const t0 = Date.now();
 let train = await loadFashionMnistDataset('train', { classes: SOURCE_CLASSES, dir: opts.data });

@@ -8,8 +8,6 @@
  */
 import { chromium, type Browser } from 'playwright-core';
 import { browserArgs, findBrowser, isSoftwareRenderer } from './browser.js';
-
-export { isSoftwareRenderer };
 import { ciOptIn, describeMode, type BrowserMode } from './display.js';
 
 /** An installed browser as the kata runner's finder reports it (src/course/browser.ts). */

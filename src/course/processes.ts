@@ -66,7 +66,7 @@ const EXIT_CODE: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 1
 
 /**
  * The runner's ancestors (the npm script's shell, npm, what started npm), up to 4 levels. An editor's Stop sends SIGTERM to
- * npm only: npm and its shell end, tsx and this runner would go on as orphans. The runner checks every second
+ * npm only: npm and its shell end, this runner would go on as an orphan. The runner checks every second
  * that they are alive and, when one is gone, ends like on SIGTERM.
  */
 function ancestors(): number[] {

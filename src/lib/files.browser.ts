@@ -26,7 +26,6 @@ interface XhrLike {
 }
 const Xhr = (globalThis as unknown as { XMLHttpRequest: new () => XhrLike }).XMLHttpRequest;
 
-
 function request(kind: 'stat' | 'read', p: string): { status: number; text: string } {
   const xhr = new Xhr();
   xhr.open('GET', `/__kata_files/${kind}?path=${encodeURIComponent(p)}`, false);

@@ -1,12 +1,13 @@
 /**
  * What the browser checks of the course share: the installed Chromium/Chrome (or why there is none), and
  * `npm run -s kata N -- --ui` started in a process group of its own, with the URL it prints and a stop that ends
- * the whole group (npm → tsx → kata.ts → Vitest), pass or fail.
+ * the whole group (npm → its shell → kata.ts → Vitest), pass or fail.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { TestContext } from 'vitest';
 import { findBrowser, NoBrowserError } from '../../src/course/browser.js';
 import { repoRoot } from '../../src/course/manifest.js';
+import { killGroup } from '../../src/course/processes.js';
 import { cliEnv } from './cli.js';
 
 /** The browser the course would use, or the reason there is none (a learner's machine: skip; CI: fail). */
@@ -36,19 +37,13 @@ export interface KataUi {
 /** Kills a runner's process group: SIGTERM, then SIGKILL after 3 s (and once more for a grandchild that outlived it). */
 export async function stopGroup(child: ChildProcess | undefined): Promise<void> {
   if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const pid = child.pid;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const group = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, sig);
-    } catch {
-      // the group is gone already
-    }
-  };
-  group('SIGTERM');
-  const timer = setTimeout(() => group('SIGKILL'), 3000);
+  killGroup(pid, 'SIGTERM');
+  const timer = setTimeout(() => killGroup(pid), 3000);
   await exited;
   clearTimeout(timer);
-  group('SIGKILL');
+  killGroup(pid);
 }
 
 /**

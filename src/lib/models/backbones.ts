@@ -11,7 +11,6 @@ import { resnetMini } from './resnet-mini.js';
 import { buildResNet50, caffePreprocess } from './resnet50.js';
 import { loadWeightsFrom } from './weights.js';
 import { REPO_ROOT } from '../data/paths.js';
-
 import { BACKBONE_NAMES, type BackboneName } from './backbone-names.js';
 
 export { BACKBONE_NAMES, type BackboneName } from './backbone-names.js';
