@@ -107,7 +107,7 @@ describe('planted faults: npm run kata N', () => {
   });
 
   it('the endless loop is stopped within its limit', () => {
-    // LOOP_LIMIT from the worker's start on the file, plus Vitest's start and the type check on a busy machine
+    // LOOP_LIMIT from the moment the file is loaded, plus the load, Vitest's start and the type check on a busy machine
     expect(runs.get('loop')!.seconds).toBeLessThan(LOOP_LIMIT + 150);
   });
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { judge, type RunFacts, type VerdictEvent } from '../src/course/verdict.js';
-import type { AssertionResult, JsonReport } from '../src/course/vitest.js';
+import { LOAD_LIMIT, pastLimit, runningFiles, type AssertionResult, type JsonReport } from '../src/course/vitest.js';
 
 const root = '/course';
 const file = '/course/katas/04-x/04-x.test.ts';
@@ -123,5 +123,36 @@ describe('the verdict', () => {
     expect(judge(file, facts({ exitCode: 1, shared: true }), { root }).passed).toBe(true);
     const v = judge(file, facts({ exitCode: 1, shared: true, report: report([t('a', 'pending'), t('b', 'pending')]), events: [...stoppedIn(), workerDied] }), { root });
     expect(v.kind).toBe('crashed');
+  });
+});
+
+describe("the watchdog's clock (runningFiles, pastLimit)", () => {
+  const other = '/course/katas/05-y/05-y.test.ts';
+  const at = (t: number, e: string, extra: Partial<VerdictEvent> = {}): VerdictEvent => ({ t: t * 1000, e, file, ...extra });
+
+  it('counts the kata limit from the moment the file is loaded, not from the worker start', () => {
+    // a busy machine took 25 s to load; the test then ran 8 s of a 10 s limit: not past it
+    const [r] = runningFiles([at(0, 'file', { pid: 42 }), at(25, 'collected'), at(25, 'test', { test: 'a' })]);
+    expect(r).toEqual({ file, pid: 42, started: 0, loading: false, since: 25_000 });
+    expect(pastLimit(r!, 10, 33_000)).toBeUndefined();
+    expect(pastLimit(r!, 10, 35_001)).toBe(10);
+  });
+
+  it('gives loading at least LOAD_LIMIT, and a longer kata limit when it has one', () => {
+    const [r] = runningFiles([at(0, 'file', { pid: 42 })]);
+    expect(r).toMatchObject({ loading: true, since: 0 });
+    expect(LOAD_LIMIT).toBeGreaterThan(10);
+    expect(pastLimit(r!, 10, 11_000)).toBeUndefined();
+    expect(pastLimit(r!, 10, LOAD_LIMIT * 1000 + 1)).toBe(LOAD_LIMIT); // a loop at the top of a module is stopped
+    expect(pastLimit(r!, LOAD_LIMIT + 60, LOAD_LIMIT * 1000 + 1)).toBeUndefined();
+    expect(pastLimit(r!, LOAD_LIMIT + 60, (LOAD_LIMIT + 60) * 1000 + 1)).toBe(LOAD_LIMIT + 60);
+  });
+
+  it('forgets a file that ended or exited, and keeps files of several workers apart', () => {
+    const events = [at(0, 'file', { pid: 1 }), at(0, 'file', { pid: 2, file: other }), at(1, 'collected'), at(2, 'file-end'), at(3, 'collected', { file: other })];
+    expect(runningFiles(events)).toEqual([{ file: other, pid: 2, started: 0, loading: false, since: 3000 }]);
+    expect(runningFiles([...events, at(4, 'exit', { file: other, how: 'reallyExit' })])).toEqual([]);
+    // watch mode: a re-run starts the clock again
+    expect(runningFiles([...events, at(9, 'file', { pid: 1 })])).toContainEqual({ file, pid: 1, started: 9000, loading: true, since: 9000 });
   });
 });

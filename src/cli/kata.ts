@@ -51,7 +51,7 @@ import { ClassUsageError, DEFAULT_JOBS, runClass } from './kata-class.js';
 import { formatVerifyTable, verify } from '../course/verify.js';
 import { GradeUsageError, runChecksums, runGrade } from './kata-grade.js';
 import { runTimings, type TimingsOptions } from './kata-timings.js';
-import { kataEnv, runningFiles, runSuite, testTimeoutArgs, trimFailure, vitestBin, type AssertionResult, type Target } from '../course/vitest.js';
+import { kataEnv, pastLimit, runningFiles, runSuite, testTimeoutArgs, trimFailure, vitestBin, type AssertionResult, type Target } from '../course/vitest.js';
 import { FIRST_FAILURE_LINE, type FirstFailure, type TestLog } from '../course/kata-reporter.js';
 import { SLOW_SKIP_NOTE } from '../course/tiers.js';
 import { vitestUiArgs } from '../course/ui.js';
@@ -202,12 +202,14 @@ async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui', extraE
     const starts = events.filter((e) => e.e === 'run-start').length;
     while (checks.length < starts) checks.push(checker.check(root, checkFiles));
     // the watchdog: a worker past the kata's limit is killed; Vitest reports it and goes on watching
-    for (const [file, since, pid] of runningFiles(events)) {
-      const key = `${file}@${since}`;
-      if (stopped.has(key) || Date.now() - since <= limit * 1000 || !pid) continue;
+    for (const r of runningFiles(events)) {
+      const { file, pid } = r;
+      const key = `${file}@${r.started}`;
+      const past = pastLimit(r, limit);
+      if (stopped.has(key) || past === undefined || !pid) continue;
       stopped.add(key);
       killTree(pid);
-      const v = judge(test, { exitCode: 0, signal: null, report: undefined, output: '', events, timedOut: new Map([[file, limit]]) }, { root });
+      const v = judge(test, { exitCode: 0, signal: null, report: undefined, output: '', events, timedOut: new Map([[file, past]]) }, { root });
       console.log(chalk.red(`\n✗ Not solved: ${v.line}`));
     }
     // after each run: the verdict (src/course/verdict.ts), the same as npm run kata N; a solve is recorded

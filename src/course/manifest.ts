@@ -31,8 +31,9 @@ export interface Kata {
    */
   slow: string[];
   /**
-   * Wall-clock seconds the kata's test file may take in Node (from the worker's start on it: import, hooks,
-   * tests), after which the runner and grade stop it and say which test was running. Default DEFAULT_TIME_LIMIT.
+   * Wall-clock seconds the kata's test file may take in Node (hooks and tests, from the moment the file and the
+   * learner's code are loaded; loading itself may take the larger of this and LOAD_LIMIT in ./vitest.ts), after which
+   * the runner and grade stop it and say which test was running. Default DEFAULT_TIME_LIMIT.
    */
   timeLimitSeconds?: number;
   /** The same for `--browser` (the whole run, browser start included). Default: 2 × the Node limit + 60. */

@@ -105,8 +105,8 @@ export interface RunSuiteOptions {
   /** Run every test: no slow tier skipped after a fast failure (KATA_ALL=1, test/support/tiers.ts). */
   all?: boolean;
   /**
-   * The watchdog: seconds each test file (absolute path) may take, from the moment a worker starts on it
-   * (./verdict-setup.ts's events). Past it, with one file the whole process group of Vitest is killed; with
+   * The watchdog: seconds each test file (absolute path) may take, from the moment it is loaded
+   * (./verdict-setup.ts's events; loading has at least LOAD_LIMIT, see pastLimit). Past it, with one file the whole process group of Vitest is killed; with
    * several (`kata grade`), only the worker of that file (Vitest goes on with the others). The file is then
    * in `timedOut`. Files not listed get `defaultLimit`.
    */
@@ -180,10 +180,12 @@ export async function runSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
         return;
       }
       if (!opts.limits && opts.defaultLimit === undefined) return;
-      for (const [file, since, pid] of runningFiles(readEvents(eventsFile))) {
+      for (const r of runningFiles(readEvents(eventsFile))) {
+        const { file, pid } = r;
         const limit = opts.limits?.get(file) ?? opts.defaultLimit;
-        if (limit === undefined || timedOut.has(file) || Date.now() - since <= limit * 1000) continue;
-        timedOut.set(file, limit);
+        const past = limit === undefined || timedOut.has(file) ? undefined : pastLimit(r, limit);
+        if (past === undefined) continue;
+        timedOut.set(file, past);
         if (files.length <= 1 && child.pid) killGroup(child.pid);
         else if (pid) killWorker(pid);
       }
@@ -251,15 +253,47 @@ export function testTimeoutArgs(env: NodeJS.ProcessEnv = process.env): { vitestA
   return { vitestArgs: [`--testTimeout=${Math.round(n * 1000)}`, `--hookTimeout=${Math.round(n * 1000)}`] };
 }
 
-/** Test files a worker has started and not finished: [file, since (ms), worker pid]. */
-export function runningFiles(events: VerdictEvent[]): [string, number, number | undefined][] {
-  const open = new Map<string, [number, number | undefined]>();
+/**
+ * Seconds a test file may take to LOAD (the test file, TensorFlow.js, the learner's code) when its kata's limit is
+ * lower. The kata's limit counts from the moment the file is loaded; loading on a busy machine can take longer than a
+ * short limit (10 s) with no fault in the learner's code, and a loop at the top of a module is still stopped.
+ */
+export const LOAD_LIMIT = 60;
+
+/** A test file a worker has started and not finished. */
+export interface RunningFile {
+  file: string;
+  /** The worker's pid (undefined when the event did not carry one). */
+  pid: number | undefined;
+  /** Milliseconds: when the worker started on it (its "file" event). */
+  started: number;
+  /** Still importing the test file and the code it imports (no "collected" event yet). */
+  loading: boolean;
+  /** Milliseconds: when it was loaded, else (loading) when the worker started on it. */
+  since: number;
+}
+
+/** Test files a worker has started and not finished, from ./verdict-setup.ts's events. */
+export function runningFiles(events: VerdictEvent[]): RunningFile[] {
+  const open = new Map<string, RunningFile>();
   for (const e of events) {
     if (!e.file) continue;
-    if (e.e === 'file') open.set(e.file, [e.t, e.pid]);
-    else if (e.e === 'file-end' || e.e === 'exit') open.delete(e.file);
+    if (e.e === 'file') open.set(e.file, { file: e.file, pid: e.pid, started: e.t, loading: true, since: e.t });
+    else if (e.e === 'collected') {
+      const r = open.get(e.file);
+      if (r) Object.assign(r, { loading: false, since: e.t });
+    } else if (e.e === 'file-end' || e.e === 'exit') open.delete(e.file);
   }
-  return [...open].map(([f, [t, pid]]) => [f, t, pid]);
+  return [...open.values()];
+}
+
+/**
+ * The limit (seconds) a running file has run past at `now`, else undefined: the kata's `limit` from when it was loaded;
+ * while loading, the larger of `limit` and LOAD_LIMIT from the worker's start on it.
+ */
+export function pastLimit(r: RunningFile, limit: number, now = Date.now()): number | undefined {
+  const allowed = r.loading ? Math.max(limit, LOAD_LIMIT) : limit;
+  return now - r.since > allowed * 1000 ? allowed : undefined;
 }
 
 /** Ends one test worker (and anything it started); Vitest reports it and goes on with the other files. */
