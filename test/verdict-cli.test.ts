@@ -177,7 +177,9 @@ async function stopped(signal: NodeJS.Signals): Promise<{ survivors: string[]; t
   const tree = [...seen.keys()].map((p) => `${p} ${command(p).slice(0, 120)}`);
   process.kill(pid, signal);
   await closed;
-  const alive = () => [...seen].filter(([p, t]) => t !== undefined && started(p) === t).map(([p]) => p);
+  // The shared type-check server (src/course/typecheck-server.ts) outlives runs by design: idle, it serves the next
+  // run, and ends by itself; a run that started it does not own it.
+  const alive = () => [...seen].filter(([p, t]) => t !== undefined && started(p) === t && !/typecheck-cli\.ts --daemon/.test(command(p))).map(([p]) => p);
   for (let i = 0; i < 100 && alive().length > 0; i++) await new Promise((r) => setTimeout(r, 200));
   const left = alive();
   const survivors = left.map((p) => `${p} ${command(p).slice(0, 120)}`);

@@ -88,18 +88,23 @@ function problemOf(d: ts.Diagnostic, root: string): TypeProblem | undefined {
 }
 
 /**
- * What a long-lived checker keeps between checks (`npm run kata N -- --watch`: ./typecheck-cli.ts --serve): the
- * parsed files, reused while their size and modification time hold, and the last program of each set of files —
- * a re-check after a save parses only the saved file, not the ~800 declaration files.
+ * What a long-lived checker keeps between checks (`npm run kata N -- --watch`: ./typecheck-cli.ts --serve; the
+ * server shared by runs: ./typecheck-server.ts): the parsed files, reused while their size and modification time
+ * hold (and, outside node_modules, their text), and the last programs of the latest sets of files — a re-check
+ * after a save parses only the saved file, not the ~800 declaration files.
  */
 export interface TypecheckSession {
   parsed: Map<string, { stamp: string; sf: ts.SourceFile }>;
   programs: Map<string, ts.EmitAndSemanticDiagnosticsBuilderProgram>;
+  /** How many programs to keep (the sets of files checked last): each holds its checker's types. */
+  keepPrograms: number;
 }
 
-export function newSession(): TypecheckSession {
-  return { parsed: new Map(), programs: new Map() };
+export function newSession(keepPrograms = Infinity): TypecheckSession {
+  return { parsed: new Map(), programs: new Map(), keepPrograms };
 }
+
+const inNodeModules = (f: string): boolean => f.split(/[\\/]/).includes('node_modules');
 
 function reuseParsed(host: ts.CompilerHost, session: TypecheckSession): void {
   const { getSourceFile } = host;
@@ -112,7 +117,8 @@ function reuseParsed(host: ts.CompilerHost, session: TypecheckSession): void {
       return getSourceFile.call(host, f, languageVersion, ...rest);
     }
     const hit = session.parsed.get(f);
-    if (hit?.stamp === stamp) return hit.sf;
+    // the course's own files are small: their text is compared too (a save within the same millisecond, same size)
+    if (hit?.stamp === stamp && (inNodeModules(f) || host.readFile(f) === hit.sf.text)) return hit.sf;
     const sf = getSourceFile.call(host, f, languageVersion, ...rest);
     if (sf) session.parsed.set(f, { stamp, sf });
     return sf;
@@ -139,7 +145,11 @@ export function typecheckFiles(root: string, files: string[], session?: Typechec
   const inputs = recordInputs(host);
   const old = session?.programs.get(key) ?? ts.readBuilderProgram(options, host);
   const program = ts.createEmitAndSemanticDiagnosticsBuilderProgram(checked, options, host, old);
-  session?.programs.set(key, program);
+  if (session) {
+    session.programs.delete(key); // the newest last: the oldest set of files is dropped first
+    session.programs.set(key, program);
+    for (const k of session.programs.keys()) if (session.programs.size > session.keepPrograms) session.programs.delete(k);
+  }
   // Walk the files the change affects, as tsc does: a checked file whose import changed its types is re-checked
   // (asking a file's diagnostics directly would reuse its last ones). Only the checked files are computed.
   const wanted = new Set(checked.map((f) => path.resolve(f)));

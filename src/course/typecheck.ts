@@ -1,13 +1,17 @@
 /**
- * The type check of a kata run, started side by side with Vitest: ./typecheck-cli.ts in a child process runs
- * ./typecheck-program.ts (the TypeScript compiler API, an incremental .tsbuildinfo under .cache/typecheck/).
+ * The type check of a kata run, started side by side with Vitest: asked of the server shared by runs
+ * (./typecheck-server.ts, started here when there is none), else ./typecheck-cli.ts in a child process of the run;
+ * both run ./typecheck-program.ts (the TypeScript compiler API, an incremental .tsbuildinfo under .cache/typecheck/).
  * This module does not load TypeScript itself, so commands that do not check types start fast.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { repoRoot } from './manifest.js';
 import { killGroup, ownGroup } from './processes.js';
-import { cachedTypecheck } from './typecheck-cache.js';
+import { cachedTypecheck, typecheckResults } from './typecheck-cache.js';
+import { serverSocket, serverWanted } from './typecheck-socket.js';
 import type { TypeProblem } from './verdict.js';
 
 export interface TypecheckRun {
@@ -52,13 +56,85 @@ function answerOf(text: string, t0: number, shown = text.trim()): TypecheckRun {
 }
 
 /**
- * Starts the type check in a child process, side by side with Vitest (parsing the ~800 declaration files that
- * tfjs and Node bring takes most of its time, on the other core). `signal`: abort when the result is not needed.
+ * Starts the type check, side by side with Vitest: on the shared server (./typecheck-server.ts: the ~800 declaration
+ * files tfjs and Node bring stay parsed there), started detached when none answers; when that fails, or with env
+ * KATA_TYPECHECK_SERVER=0, in a child process of this run (it parses them all, ~5 s of CPU, on the other core).
+ * `signal`: abort when the result is not needed.
  */
-export function startTypecheck(root: string, files: string[], signal?: AbortSignal): Promise<TypecheckRun> {
+export async function startTypecheck(root: string, files: string[], signal?: AbortSignal): Promise<TypecheckRun> {
   const t0 = performance.now();
   const cached = cachedTypecheck(root, files); // nothing it saw last time changed: that check's result (./typecheck-cache.ts)
-  if (cached) return Promise.resolve({ problems: cached, seconds: since(t0) });
+  if (cached) return { problems: cached, seconds: since(t0) };
+  const served = serverWanted() ? await checkOnServer(root, files, t0, signal) : undefined;
+  return served ?? checkInChild(root, files, t0, signal);
+}
+
+/** Seconds a run waits for a server it started to listen, before it checks in a child of its own. */
+const SERVER_START_SECONDS = 20;
+
+function connect(socket: string): Promise<net.Socket | undefined> {
+  return new Promise((resolve) => {
+    const conn = net.connect(socket);
+    conn.once('connect', () => resolve(conn));
+    conn.once('error', () => resolve(undefined));
+  });
+}
+
+/** Starts the shared server, detached: it outlives this run (and is idle until the next); its errors go to a log. */
+function startServer(socket: string): void {
+  const dir = typecheckResults();
+  let log: number | 'ignore' = 'ignore';
+  try {
+    mkdirSync(dir, { recursive: true });
+    log = openSync(path.join(dir, 'server.log'), 'a');
+  } catch {
+    // no log then
+  }
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS; // a learner's --max-old-space-size for the tests must not starve the checker
+  const cli = path.join(repoRoot, 'src/course/typecheck-cli.ts');
+  try {
+    spawn(process.execPath, ['--import', 'tsx', cli, '--daemon', socket], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', log], detached: true }).unref();
+  } finally {
+    if (typeof log === 'number') closeSync(log);
+  }
+}
+
+/**
+ * The check on the shared server; undefined when no server can be reached or it ended without an answer (the
+ * caller then checks in a child process).
+ */
+async function checkOnServer(root: string, files: string[], t0: number, signal?: AbortSignal): Promise<TypecheckRun | undefined> {
+  const socket = serverSocket();
+  let conn = await connect(socket);
+  if (!conn) {
+    startServer(socket);
+    const until = Date.now() + SERVER_START_SECONDS * 1000;
+    while (!conn && Date.now() < until && !signal?.aborted) {
+      await new Promise((r) => setTimeout(r, 100));
+      conn = await connect(socket);
+    }
+  }
+  if (!conn) return signal?.aborted ? { problems: new Map(), error: 'not needed: the run did not complete', seconds: since(t0) } : undefined;
+  const c = conn;
+  return new Promise((resolve) => {
+    let out = '';
+    c.setEncoding('utf8');
+    c.on('data', (chunk: string) => (out += chunk));
+    c.on('error', () => {}); // 'close' follows
+    c.on('close', () => resolve(out.trim() ? answerOf(out, t0) : undefined));
+    const abort = (): void => {
+      resolve({ problems: new Map(), error: 'not needed: the run did not complete', seconds: since(t0) });
+      c.destroy();
+    };
+    if (signal?.aborted) return abort();
+    signal?.addEventListener('abort', abort);
+    c.write(JSON.stringify({ root, files }) + '\n');
+  });
+}
+
+/** The check in a child process of this run, in a process group of its own. */
+function checkInChild(root: string, files: string[], t0: number, signal?: AbortSignal): Promise<TypecheckRun> {
   const { child, disown, lastLine, ended } = spawnChecker([root, ...files], 'ignore');
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
@@ -74,10 +150,12 @@ export function startTypecheck(root: string, files: string[], signal?: AbortSign
       resolve(answerOf(out, t0, lastLine()));
     });
     // Not needed after all (the run crashed: that is the verdict): its CPU goes back to the machine.
-    signal?.addEventListener('abort', () => {
+    const abort = (): void => {
       killGroup(child.pid!);
       fail('not needed: the run did not complete');
-    });
+    };
+    if (signal?.aborted) return abort();
+    signal?.addEventListener('abort', abort);
   });
 }
 

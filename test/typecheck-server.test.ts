@@ -1,0 +1,146 @@
+/**
+ * src/course/typecheck-server.ts: the type-check server shared by kata runs, through the runner's own call
+ * (startTypecheck in src/course/typecheck.ts), on a tiny course in a result cache of its own (so a server of its own).
+ * One server answers every run; an edit since its last check is checked anew, even one that keeps the file's size;
+ * a dead server's socket is replaced; a server that closes without an answer, or KATA_TYPECHECK_SERVER=0, leaves the
+ * run to check in a child of its own; the server ends once idle, and when its socket is removed.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startTypecheck } from '../src/course/typecheck.js';
+import { serverSocket } from '../src/course/typecheck-socket.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'typecheck-server-'));
+const saved = { ...process.env };
+const ENV = ['KATA_TYPECHECK_CACHE', 'KATA_TYPECHECK_SERVER', 'KATA_TYPECHECK_SERVER_IDLE'] as const;
+let cacheNo = 0;
+/** A result cache of its own (and so a server address of its own) for each test. */
+function freshCache(): string {
+  const dir = path.join(tmp, `results-${++cacheNo}`);
+  process.env.KATA_TYPECHECK_CACHE = dir;
+  return dir;
+}
+afterEach(() => {
+  for (const pid of servers()) process.kill(pid, 'SIGKILL');
+  for (const k of ENV) if (saved[k] === undefined) delete process.env[k];
+  else process.env[k] = saved[k];
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** The pids of this file's servers (their command line names a socket under tmp). */
+function servers(): number[] {
+  const out = execFileSync('ps', ['-ww', '-A', '-o', 'pid=,args='], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((l) => l.includes('typecheck-cli.ts --daemon') && l.includes(tmp))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+const root = path.join(tmp, 'course');
+const file = path.join(root, 'katas/01-x/x.ts');
+const GOOD = 'export const n: number = 1;\n';
+const BAD = 'export const n: string = 1;\n'; // TS2322; the same size as GOOD
+mkdirSync(path.dirname(file), { recursive: true });
+
+async function codes(): Promise<number[]> {
+  const r = await startTypecheck(root, [file]);
+  expect(r.error, r.error).toBeUndefined();
+  return [...r.problems.values()].flat().map((p) => p.code);
+}
+
+/** Whether something accepts connections at `socket`. */
+const answers = (socket: string): Promise<boolean> =>
+  new Promise((resolve) => {
+    const c = net.connect(socket);
+    c.once('connect', () => (c.destroy(), resolve(true)));
+    c.once('error', () => resolve(false));
+  });
+
+const waitFor = async (what: string, ok: () => boolean, seconds = 20): Promise<void> => {
+  for (const until = Date.now() + seconds * 1000; !ok(); ) {
+    if (Date.now() > until) throw new Error(`not within ${seconds} s: ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+};
+
+describe('the type-check server shared by kata runs', () => {
+  it('one server answers every run; an edit since its last check is checked anew, even one of the same size and time', async () => {
+    freshCache();
+    writeFileSync(file, GOOD);
+    expect(await codes()).toEqual([]);
+    const [pid] = servers();
+    expect(pid, 'the first run started a server').toBeDefined();
+    writeFileSync(file, BAD);
+    expect(await codes()).toEqual([2322]);
+    // the same size and modification time as BAD (a save within the same instant): the server compares the text too
+    const { atime, mtime } = statSync(file);
+    writeFileSync(file, GOOD.replace('1', '2'));
+    utimesSync(file, atime, mtime);
+    expect(await codes()).toEqual([]);
+    expect(servers(), 'still the one server').toEqual([pid]);
+  }, 120_000);
+
+  it("a killed server's socket is replaced by a new server", async () => {
+    freshCache();
+    writeFileSync(file, BAD);
+    expect(await codes()).toEqual([2322]);
+    const [first] = servers();
+    process.kill(first!, 'SIGKILL');
+    // gone: its socket refuses (its command line goes before its files are closed: a run could still connect)
+    await waitFor('the killed server gone', () => !servers().includes(first!));
+    for (const until = Date.now() + 20_000; await answers(serverSocket()); ) {
+      if (Date.now() > until) throw new Error('the killed server still accepts connections after 20 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(existsSync(serverSocket()), 'a killed server leaves its socket').toBe(true);
+    writeFileSync(file, BAD.replace('1', '3')); // not in the result cache: the check must run
+    expect(await codes()).toEqual([2322]);
+    const log = (): string => readFileSync(path.join(process.env.KATA_TYPECHECK_CACHE!, 'server.log'), 'utf8');
+    expect(servers(), log()).toHaveLength(1);
+    expect(servers()[0]).not.toBe(first);
+  }, 120_000);
+
+  it('a server that closes without an answer: the run checks in a child of its own', async () => {
+    freshCache();
+    writeFileSync(file, BAD);
+    mkdirSync(path.dirname(serverSocket()), { recursive: true });
+    const mute = net.createServer((c) => c.end()).listen(serverSocket());
+    await new Promise((r) => mute.once('listening', r));
+    try {
+      expect(await codes()).toEqual([2322]);
+      expect(servers(), 'no server started: one answered (badly)').toEqual([]);
+    } finally {
+      mute.close();
+    }
+  }, 120_000);
+
+  it('KATA_TYPECHECK_SERVER=0: no server, the check in a child of the run', async () => {
+    freshCache();
+    process.env.KATA_TYPECHECK_SERVER = '0';
+    writeFileSync(file, BAD);
+    expect(await codes()).toEqual([2322]);
+    expect(servers()).toEqual([]);
+    expect(existsSync(serverSocket())).toBe(false);
+  }, 120_000);
+
+  it('the server ends when idle for its time, and when its socket is removed, taking its socket with it', async () => {
+    const dir = freshCache();
+    process.env.KATA_TYPECHECK_SERVER_IDLE = '2';
+    writeFileSync(file, GOOD);
+    expect(await codes()).toEqual([]);
+    const socket = serverSocket();
+    await waitFor('the idle server ends', () => servers().length === 0);
+    expect(existsSync(socket)).toBe(false);
+
+    delete process.env.KATA_TYPECHECK_SERVER_IDLE;
+    writeFileSync(file, BAD);
+    expect(await codes()).toEqual([2322]);
+    expect(servers()).toHaveLength(1);
+    rmSync(dir, { recursive: true, force: true }); // the cache folder deleted: no run can reach the server
+    await waitFor('the unreachable server ends', () => servers().length === 0);
+  }, 120_000);
+});
