@@ -121,12 +121,14 @@ describe.concurrent('through npm as typed: one line for each failure', { timeout
   });
 
   it.skipIf(gpuInstalled)('npm run doctor -- --backend gpu: reports the backend that cannot load, then the whole report (exit 0)', async () => {
-    const r = await npm(['doctor', '--', '--backend', 'gpu']);
+    // No browser: the browser section is test/doctor.test.ts's; here probing Chromium would only cost ~8 s of CPU.
+    const r = await npm(['doctor', '--', '--backend', 'gpu'], { env: { KATA_BROWSER: '/nonexistent/chrome' } });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^✗ --backend gpu: expected @tensorflow\/tfjs-node-gpu to load, got "not installed"; .* — the report below is on the automatic choice$/);
     expect(lines[1]).toMatch(/^backend: (wasm|cpu|tensorflow) /);
     expect(r.stdout).toMatch(/^Node GPU: /m);
+    expect(r.stdout).toMatch(/^Browser GPU: no — no usable Chromium\/Chrome/m);
     expect(r.stdout).toMatch(/^Fashion-MNIST: /m);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
