@@ -52,8 +52,9 @@ const kataSuite = process.env.KATA_SUITE === '1';
  * The project's slowest test files first (CI=true npm test, 2026-12-06 23:03 UTC: 152.7 s readme-commands … 35.2 s
  * kata-class), so that the two workers end together. On a clean clone Vitest has no durations and orders by file
  * size, which started the real verify (katas.meta, 114 s) near the end. The others keep Vitest's order after them.
+ * test/tsc.test.ts (the whole project's `tsc --noEmit`, ~12 s) goes first: a type error shows at once.
  */
-const HEAVY_FIRST = ['katas.meta', 'readme-commands', 'kata-browser', 'site', 'kata-runner', 'doctor', 'verdict-cli', 'cli-usage', 'errors', 'kata-grade', 'kata-class'];
+const HEAVY_FIRST = ['tsc', 'katas.meta', 'readme-commands', 'kata-browser', 'site', 'kata-runner', 'doctor', 'verdict-cli', 'cli-usage', 'errors', 'kata-grade', 'kata-class'];
 class HeavyFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (f: TestSpecification): number => {
