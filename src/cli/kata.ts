@@ -179,8 +179,9 @@ async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui', extraE
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'kata-watch-'));
   const dropTemp = removeOnExit(tmp);
   const eventsFile = path.join(tmp, 'events.jsonl');
-  // The default reporter for the learner; the kata reporter (logs) and the verdict's reporter (./verdict-reporter.ts).
-  const reporters = ['--reporter=default', `--reporter=${path.join(repoRoot, 'src/course/kata-reporter.ts')}`, `--reporter=${path.join(repoRoot, 'src/course/verdict-reporter.ts')}`];
+  // Vitest's default reporter for the learner, less its stack for a worker that ended early (the verdict line says
+  // why: ../course/watch-reporter.ts); the kata reporter (logs) and the verdict's reporter (./verdict-reporter.ts).
+  const reporters = [`--reporter=${path.join(repoRoot, 'src/course/watch-reporter.ts')}`, `--reporter=${path.join(repoRoot, 'src/course/kata-reporter.ts')}`, `--reporter=${path.join(repoRoot, 'src/course/verdict-reporter.ts')}`];
   const args = mode === 'watch' ? [vitestBin, test, ...reporters] : [vitestBin, ...(await vitestUiArgs()), test, ...reporters];
   console.log(chalk.dim(`${mode === 'watch' ? 'Watching' : 'Vitest UI for'} ${k.name}${target === 'solution' ? ' (against the solution)' : ''} — Ctrl-C to stop`));
   const env: NodeJS.ProcessEnv = { ...kataEnv(root, target, !!process.stdout.isTTY), ...extraEnv, ...(all ? { KATA_ALL: '1' } : {}), KATA_EVENTS_FILE: eventsFile };
