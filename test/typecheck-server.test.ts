@@ -25,11 +25,13 @@ function freshCache(): string {
   return dir;
 }
 afterEach(() => {
-  for (const pid of servers()) process.kill(pid, 'SIGKILL');
   for (const k of ENV) if (saved[k] === undefined) delete process.env[k];
   else process.env[k] = saved[k];
 });
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => {
+  for (const pid of servers()) process.kill(pid, 'SIGKILL');
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 /** The pids of this file's servers (their command line names a socket under tmp). */
 function servers(): number[] {
@@ -68,8 +70,9 @@ const waitFor = async (what: string, ok: () => boolean, seconds = 20): Promise<v
 };
 
 describe('the type-check server shared by kata runs', () => {
-  it('one server answers every run; an edit since its last check is checked anew, even one of the same size and time', async () => {
-    freshCache();
+  let firstCache = '';
+  it("one server answers every run; an edit since its last check is checked anew, even one of the same size and time; a killed server's socket is replaced", async () => {
+    firstCache = freshCache();
     writeFileSync(file, GOOD);
     expect(await codes()).toEqual([]);
     const [pid] = servers();
@@ -82,16 +85,10 @@ describe('the type-check server shared by kata runs', () => {
     utimesSync(file, atime, mtime);
     expect(await codes()).toEqual([]);
     expect(servers(), 'still the one server').toEqual([pid]);
-  }, 120_000);
 
-  it("a killed server's socket is replaced by a new server", async () => {
-    freshCache();
-    writeFileSync(file, BAD);
-    expect(await codes()).toEqual([2322]);
-    const [first] = servers();
-    process.kill(first!, 'SIGKILL');
+    process.kill(pid!, 'SIGKILL');
     // gone: its socket refuses (its command line goes before its files are closed: a run could still connect)
-    await waitFor('the killed server gone', () => !servers().includes(first!));
+    await waitFor('the killed server gone', () => !servers().includes(pid!));
     for (const until = Date.now() + 20_000; await answers(serverSocket()); ) {
       if (Date.now() > until) throw new Error('the killed server still accepts connections after 20 s');
       await new Promise((r) => setTimeout(r, 200));
@@ -99,20 +96,21 @@ describe('the type-check server shared by kata runs', () => {
     expect(existsSync(serverSocket()), 'a killed server leaves its socket').toBe(true);
     writeFileSync(file, BAD.replace('1', '3')); // not in the result cache: the check must run
     expect(await codes()).toEqual([2322]);
-    const log = (): string => readFileSync(path.join(process.env.KATA_TYPECHECK_CACHE!, 'server.log'), 'utf8');
+    const log = (): string => readFileSync(path.join(firstCache, 'server.log'), 'utf8');
     expect(servers(), log()).toHaveLength(1);
-    expect(servers()[0]).not.toBe(first);
+    expect(servers()[0]).not.toBe(pid);
   }, 120_000);
 
   it('a server that closes without an answer: the run checks in a child of its own', async () => {
     freshCache();
-    writeFileSync(file, BAD);
+    writeFileSync(file, BAD.replace('1', '4'));
     mkdirSync(path.dirname(serverSocket()), { recursive: true });
+    const before = servers();
     const mute = net.createServer((c) => c.end()).listen(serverSocket());
     await new Promise((r) => mute.once('listening', r));
     try {
       expect(await codes()).toEqual([2322]);
-      expect(servers(), 'no server started: one answered (badly)').toEqual([]);
+      expect(servers(), 'no server started: one answered (badly)').toEqual(before);
     } finally {
       mute.close();
     }
@@ -121,26 +119,26 @@ describe('the type-check server shared by kata runs', () => {
   it('KATA_TYPECHECK_SERVER=0: no server, the check in a child of the run', async () => {
     freshCache();
     process.env.KATA_TYPECHECK_SERVER = '0';
-    writeFileSync(file, BAD);
+    const before = servers();
+    writeFileSync(file, BAD.replace('1', '5'));
     expect(await codes()).toEqual([2322]);
-    expect(servers()).toEqual([]);
+    expect(servers()).toEqual(before);
     expect(existsSync(serverSocket())).toBe(false);
   }, 120_000);
 
-  it('the server ends when idle for its time, and when its socket is removed, taking its socket with it', async () => {
-    const dir = freshCache();
+  it('a server ends when idle for its time, and when its socket is removed, taking its socket with it', async () => {
+    const [first] = servers(); // the first test's, at its socket in firstCache
+    expect(first).toBeDefined();
+    freshCache();
     process.env.KATA_TYPECHECK_SERVER_IDLE = '2';
-    writeFileSync(file, GOOD);
+    writeFileSync(file, GOOD.replace('1', '6'));
     expect(await codes()).toEqual([]);
     const socket = serverSocket();
-    await waitFor('the idle server ends', () => servers().length === 0);
+    await waitFor('the idle server ends', () => servers().length === 1);
     expect(existsSync(socket)).toBe(false);
+    expect(servers()).toEqual([first]);
 
-    delete process.env.KATA_TYPECHECK_SERVER_IDLE;
-    writeFileSync(file, BAD);
-    expect(await codes()).toEqual([2322]);
-    expect(servers()).toHaveLength(1);
-    rmSync(dir, { recursive: true, force: true }); // the cache folder deleted: no run can reach the server
+    rmSync(firstCache, { recursive: true, force: true }); // the cache folder deleted: no run can reach that server
     await waitFor('the unreachable server ends', () => servers().length === 0);
   }, 120_000);
 });
