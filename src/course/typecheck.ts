@@ -160,10 +160,11 @@ function checkInChild(root: string, files: string[], t0: number, signal?: AbortS
 }
 
 /**
- * A checker that stays up for a watch session (`npm run kata N -- --watch`): the first check parses everything
- * (~5 s of CPU), a re-check after a save only the saved file. Checks run one at a time, in the order asked; an
- * unchanged world is answered from the result cache without asking the checker. `close()` ends it (the runner
- * also ends its process group when it exits).
+ * The checker of a watch session (`npm run kata N -- --watch`): the shared server (the first check of a session
+ * parses everything only when no run has started one), else one of the session's own; either way a re-check after
+ * a save parses only the saved file. Checks run one at a time, in the order asked; an unchanged world is answered
+ * from the result cache without asking the checker. `close()` ends the session's own (the runner also ends its
+ * process group when it exits).
  */
 export interface TypecheckServer {
   check(root: string, files: string[]): Promise<TypecheckRun>;
@@ -171,6 +172,27 @@ export interface TypecheckServer {
 }
 
 export function startTypecheckServer(): TypecheckServer {
+  return serverWanted() ? sharedChecker() : ownChecker();
+}
+
+/** The watch session's checks, one at a time, on the server shared by runs (startTypecheck: its fallbacks too). */
+function sharedChecker(): TypecheckServer {
+  let queue: Promise<unknown> = Promise.resolve();
+  let closed = false;
+  return {
+    check(root, files) {
+      const run = queue.then(() => (closed ? { problems: new Map(), error: 'closed', seconds: 0 } : startTypecheck(root, files)));
+      queue = run;
+      return run;
+    },
+    close() {
+      closed = true;
+    },
+  };
+}
+
+/** KATA_TYPECHECK_SERVER=0: a checker of the session's own (./typecheck-cli.ts --serve), ended with it. */
+function ownChecker(): TypecheckServer {
   const { child, disown, ended: endedLine } = spawnChecker(['--serve'], 'pipe');
   const waiting: ((line: string | undefined) => void)[] = [];
   let buffered = '';

@@ -5,8 +5,7 @@
  * stack of Vitest's own files. The runner's verdict line (./verdict.ts) says what happened and where, in the
  * learner's terms; the rest of Vitest's report is kept.
  */
-import type { TestModule } from 'vitest/node';
-import { DefaultReporter } from 'vitest/reporters';
+import { DefaultReporter, type TestModule } from 'vitest/node';
 
 type RunEndArgs = Parameters<DefaultReporter['onTestRunEnd']>;
 
