@@ -3,7 +3,8 @@
  * (startTypecheck in src/course/typecheck.ts), on a tiny course in a result cache of its own (so a server of its own).
  * One server answers every run; an edit since its last check is checked anew, even one that keeps the file's size;
  * a dead server's socket is replaced; a server that closes without an answer, or KATA_TYPECHECK_SERVER=0, leaves the
- * run to check in a child of its own; the server ends once idle, and when its socket is removed.
+ * run to check in a child of its own; one that never answers holds a run up for a bounded time; the server ends
+ * once idle, and when its socket is removed.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { serverSocket } from '../src/course/typecheck-socket.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'typecheck-server-'));
 const saved = { ...process.env };
-const ENV = ['KATA_TYPECHECK_CACHE', 'KATA_TYPECHECK_SERVER', 'KATA_TYPECHECK_SERVER_IDLE'] as const;
+const ENV = ['KATA_TYPECHECK_CACHE', 'KATA_TYPECHECK_SERVER', 'KATA_TYPECHECK_SERVER_IDLE', 'KATA_TYPECHECK_SERVER_WAIT'] as const;
 let cacheNo = 0;
 /** A result cache of its own (and so a server address of its own) for each test. */
 function freshCache(): string {
@@ -115,6 +116,22 @@ describe('the type-check server shared by kata runs', () => {
       mute.close();
     }
   }, 120_000);
+
+  it('a server that never answers holds a run up for KATA_TYPECHECK_SERVER_WAIT seconds at most, and the run says so', async () => {
+    freshCache();
+    process.env.KATA_TYPECHECK_SERVER_WAIT = '1';
+    writeFileSync(file, BAD.replace('1', '7'));
+    mkdirSync(path.dirname(serverSocket()), { recursive: true });
+    const silent = net.createServer(() => {}).listen(serverSocket());
+    await new Promise((r) => silent.once('listening', r));
+    try {
+      const r = await startTypecheck(root, [file]);
+      expect(r.error).toBe('the type-check server did not answer within 1 s');
+      expect(r.problems.size).toBe(0);
+    } finally {
+      silent.close();
+    }
+  }, 60_000);
 
   it('KATA_TYPECHECK_SERVER=0: no server, the check in a child of the run', async () => {
     freshCache();

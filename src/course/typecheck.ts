@@ -71,6 +71,14 @@ export async function startTypecheck(root: string, files: string[], signal?: Abo
 
 /** Seconds a run waits for a server it started to listen, before it checks in a child of its own. */
 const SERVER_START_SECONDS = 20;
+/**
+ * Seconds a run waits for the server's answer (checks queue there, one at a time; env KATA_TYPECHECK_SERVER_WAIT
+ * overrides): then the run's verdict is not held up by it, and says the check was not done.
+ */
+function answerSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.KATA_TYPECHECK_SERVER_WAIT);
+  return env.KATA_TYPECHECK_SERVER_WAIT && Number.isFinite(n) && n > 0 ? n : 180;
+}
 
 function connect(socket: string): Promise<net.Socket | undefined> {
   return new Promise((resolve) => {
@@ -122,8 +130,18 @@ async function checkOnServer(root: string, files: string[], t0: number, signal?:
     c.setEncoding('utf8');
     c.on('data', (chunk: string) => (out += chunk));
     c.on('error', () => {}); // 'close' follows
-    c.on('close', () => resolve(out.trim() ? answerOf(out, t0) : undefined));
+    const wait = answerSeconds();
+    const timer = setTimeout(() => {
+      resolve({ problems: new Map(), error: `the type-check server did not answer within ${wait} s`, seconds: since(t0) });
+      c.destroy();
+    }, wait * 1000);
+    timer.unref();
+    c.on('close', () => {
+      clearTimeout(timer);
+      resolve(out.trim() ? answerOf(out, t0) : undefined);
+    });
     const abort = (): void => {
+      clearTimeout(timer);
       resolve({ problems: new Map(), error: 'not needed: the run did not complete', seconds: since(t0) });
       c.destroy();
     };
