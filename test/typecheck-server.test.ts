@@ -63,6 +63,18 @@ const answers = (socket: string): Promise<boolean> =>
     c.once('error', () => resolve(false));
   });
 
+/** Something else listening at the server's address while `body` runs, handling each connection with `onConnection`. */
+async function impostor(onConnection: (c: net.Socket) => void, body: () => Promise<void>): Promise<void> {
+  mkdirSync(path.dirname(serverSocket()), { recursive: true });
+  const fake = net.createServer(onConnection).listen(serverSocket());
+  await new Promise((r) => fake.once('listening', r));
+  try {
+    await body();
+  } finally {
+    fake.close();
+  }
+}
+
 const waitFor = async (what: string, ok: () => boolean, seconds = 20): Promise<void> => {
   for (const until = Date.now() + seconds * 1000; !ok(); ) {
     if (Date.now() > until) throw new Error(`not within ${seconds} s: ${what}`);
@@ -105,32 +117,22 @@ describe('the type-check server shared by kata runs', () => {
   it('a server that closes without an answer: the run checks in a child of its own', async () => {
     freshCache();
     writeFileSync(file, BAD.replace('1', '4'));
-    mkdirSync(path.dirname(serverSocket()), { recursive: true });
     const before = servers();
-    const mute = net.createServer((c) => c.end()).listen(serverSocket());
-    await new Promise((r) => mute.once('listening', r));
-    try {
+    await impostor((c) => c.end(), async () => {
       expect(await codes()).toEqual([2322]);
       expect(servers(), 'no server started: one answered (badly)').toEqual(before);
-    } finally {
-      mute.close();
-    }
+    });
   }, 120_000);
 
   it('a server that never answers holds a run up for KATA_TYPECHECK_SERVER_WAIT seconds at most, and the run says so', async () => {
     freshCache();
     process.env.KATA_TYPECHECK_SERVER_WAIT = '1';
     writeFileSync(file, BAD.replace('1', '7'));
-    mkdirSync(path.dirname(serverSocket()), { recursive: true });
-    const silent = net.createServer(() => {}).listen(serverSocket());
-    await new Promise((r) => silent.once('listening', r));
-    try {
+    await impostor(() => {}, async () => {
       const r = await startTypecheck(root, [file]);
       expect(r.error).toBe('the type-check server did not answer within 1 s');
       expect(r.problems.size).toBe(0);
-    } finally {
-      silent.close();
-    }
+    });
   }, 60_000);
 
   it('KATA_TYPECHECK_SERVER=0: no server, the check in a child of the run', async () => {
