@@ -18,7 +18,6 @@ export type TargetsInput = tf.Tensor | readonly unknown[] | Float32Array | Int32
  * is not a whole number in [0, numClasses).
  */
 export function toClassIndices(targets: TargetsInput, numClasses: number, name = 'targets'): tf.Tensor1D {
-  const wrong: string = numClasses * 2;
   // TODO 1: numClasses must be an integer >= 2 — throw otherwise (say what you got).
   // TODO 2: tensors: reject string dtype, rank other than 1 (a [B,1] tensor → point to kata 05's
   //         squeezeTargets), and empty input. Then read the values with targets.dataSync().
