@@ -144,7 +144,7 @@ describe('class view formatting', () => {
       'cy       grading failed: Vitest crashed (exit 1) without a report; its last lines:',
       'passed   1   0',
       '',
-      '✓ passed · ✗ failed · ↷ caught up (reference files) · ! does not load · ∅ missing · T tests modified · ☠ crashed · ⧗ timed out · τ type error',
+      '✓ passed · ✗ failed · ↷ caught up (reference files) · ! does not load · ∅ missing · T tests modified · ☠ crashed · ⧗ timed out · τ type error · ? not type-checked',
       '',
       'Where the room is stuck (tests failed by the most learners, of 2 graded):',
       '    1/1  02-b › describe › z',

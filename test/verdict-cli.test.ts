@@ -9,11 +9,14 @@
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeChecksums } from '../src/course/checksums.js';
 import { loadManifest, repoRoot } from '../src/course/manifest.js';
 import { descendants } from '../src/course/processes.js';
+import { serverSocket } from '../src/course/typecheck-socket.js';
 import { cliEnv, runCli, type CliResult } from './support/cli.js';
 
 const fixture = path.join(repoRoot, 'test/fixtures/course');
@@ -114,6 +117,29 @@ describe('planted faults: npm run kata N', () => {
   it('records no kata as solved', () => {
     expect(() => readFileSync(path.join(root, '.kata-progress.json'), 'utf8')).toThrow();
   });
+});
+
+describe('a type check that could not be done: npm run kata 0 (solved) with a type-check server that never answers', () => {
+  it('is not solved: exit 1, its one line, nothing recorded', async () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'verdict-typecheck-'));
+    const saved = process.env.KATA_TYPECHECK_CACHE;
+    process.env.KATA_TYPECHECK_CACHE = cache; // the address the run computes from the same environment
+    const socket = serverSocket();
+    if (saved === undefined) delete process.env.KATA_TYPECHECK_CACHE;
+    else process.env.KATA_TYPECHECK_CACHE = saved;
+    const silent = net.createServer(() => {}).listen(socket);
+    await new Promise((r) => silent.once('listening', r));
+    try {
+      const r = await runCli('npm', ['run', '-s', 'kata', '0'], cliEnv({ KATA_ROOT: root, KATA_TYPECHECK_CACHE: cache, KATA_TYPECHECK_SERVER_WAIT: '2' }));
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/^✗ Not solved: every test passes, but your files could not be type-checked \(the type-check server did not answer within 2 s\): run it again$/m);
+      expect(r.stdout).not.toMatch(/solved!/);
+      expect(() => readFileSync(path.join(root, '.kata-progress.json'), 'utf8')).toThrow();
+    } finally {
+      silent.close();
+      rmSync(cache, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('planted faults: npm run kata grade (one run)', () => {

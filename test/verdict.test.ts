@@ -98,6 +98,17 @@ describe('the verdict', () => {
     });
   });
 
+  it('a type check that could not be done is never a pass; failing tests are still the verdict when they fail', () => {
+    const typecheckError = 'the type-check server did not answer within 180 s';
+    expect(judge(file, facts({}), { root, typecheckError })).toMatchObject({
+      passed: false,
+      kind: 'not type-checked',
+      line: 'every test passes, but your files could not be type-checked (the type-check server did not answer within 180 s): run it again',
+    });
+    const failing = facts({ exitCode: 1, report: report([t('a', 'failed', ['AssertionError: x']), t('b', 'passed')]) });
+    expect(judge(file, failing, { root, typecheckError })).toMatchObject({ passed: false, kind: 'failed' });
+  });
+
   it('skipped, pending and todo tests never pass; skipped slow tests after a fast failure say so', () => {
     expect(judge(file, facts({ report: report([t('a', 'passed'), t('b', 'skipped')]) }), { root })).toMatchObject({ passed: false, kind: 'incomplete', line: '1 of 2 tests did not run (skipped): every test must run and pass' });
     expect(judge(file, facts({ report: report([t('a', 'passed'), t('b', 'todo')]) }), { root }).passed).toBe(false);

@@ -125,10 +125,11 @@ export const MARKS: Record<GradeStatus, string> = {
   crashed: '☠',
   'timed out': '⧗',
   'type error': 'τ',
+  'not type-checked': '?',
 };
 const markOf = (s: string): string => (MARKS as Record<string, string>)[s] ?? '✗';
 
-export const LEGEND = '✓ passed · ✗ failed · ↷ caught up (reference files) · ! does not load · ∅ missing · T tests modified · ☠ crashed · ⧗ timed out · τ type error';
+export const LEGEND = '✓ passed · ✗ failed · ↷ caught up (reference files) · ! does not load · ∅ missing · T tests modified · ☠ crashed · ⧗ timed out · τ type error · ? not type-checked';
 
 /** The kata's column heading: its number ("04"). */
 const col = (name: string): string => name.split('-')[0]!;

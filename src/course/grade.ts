@@ -17,6 +17,8 @@
  *                     the other katas go on) or a test hit Vitest's test timeout (a promise that never settles);
  *   "crashed"         the test process of the kata died (a signal, process.exit/reallyExit, abort, out of memory);
  *   "type error"      the learner's files (or the katas/ files they import) do not type-check (./typecheck.ts);
+ *   "not type-checked" every test passes but the type check could not be done (its checker failed or did not
+ *                     answer): run grade again;
  *   "failed"          at least one test fails (message: the first failing test), or a test did not run;
  *   "passed"          every test passes.
  */
@@ -29,7 +31,7 @@ import { judge, type RunFacts, type TypeProblem } from './verdict.js';
 import { matchSolution } from './solution-copy.js';
 import { runSuite, testTimeoutArgs, trimFailure, type AssertionResult, type FileResult } from './vitest.js';
 
-export type GradeStatus = 'passed' | 'failed' | 'tests modified' | 'does not load' | 'missing' | 'caught up' | 'crashed' | 'timed out' | 'type error';
+export type GradeStatus = 'passed' | 'failed' | 'tests modified' | 'does not load' | 'missing' | 'caught up' | 'crashed' | 'timed out' | 'type error' | 'not type-checked';
 
 export interface KataGrade {
   id: number;
@@ -94,9 +96,9 @@ function secondsOf(file: FileResult | undefined, measured: Record<string, number
   return Math.round(Math.max(0, file.endTime - file.startTime) / 10) / 100;
 }
 
-function gradeOne(kata: Kata, root: string, course: CourseCheck, facts: RunFacts, typeProblems: TypeProblem[], missing: string[], measured: Record<string, number> | undefined): KataGrade {
+function gradeOne(kata: Kata, root: string, course: CourseCheck, facts: RunFacts, types: { problems: TypeProblem[]; error?: string }, missing: string[], measured: Record<string, number> | undefined): KataGrade {
   // The one verdict (./verdict.ts) on this kata's file in the shared run.
-  const verdict = judge(kataPaths(kata, root).test, facts, { root, typeProblems });
+  const verdict = judge(kataPaths(kata, root).test, facts, { root, typeProblems: types.problems, ...(types.error ? { typecheckError: types.error } : {}) });
   const file = verdict.file;
   const match = matchSolution(kata, root);
   const identical = match.filter((x) => x.identical).map((x) => x.file);
@@ -115,7 +117,7 @@ function gradeOne(kata: Kata, root: string, course: CourseCheck, facts: RunFacts
   if (identical.length === match.length) {
     return { ...base, passed: false, status: 'caught up', tests, seconds, message: `identical to the solution: ${identical.join(', ')}`, results };
   }
-  if (verdict.kind === 'crashed' || verdict.kind === 'timed out' || verdict.kind === 'type error') {
+  if (verdict.kind === 'crashed' || verdict.kind === 'timed out' || verdict.kind === 'type error' || verdict.kind === 'not type-checked') {
     return { ...base, passed: false, status: verdict.kind, tests, seconds, message: verdict.line, results };
   }
   if (!file || results.length === 0) {
@@ -186,7 +188,7 @@ export async function grade(opts: GradeOptions): Promise<GradeResult> {
   }
   const katas = manifest.katas.map((k) => {
     const problems = kataSources(k, root).flatMap((f) => types.problems.get(f) ?? []);
-    return gradeOne(k, root, course, facts, problems, missingOf.get(k.name) ?? [], measured);
+    return gradeOne(k, root, course, facts, { problems, ...(types.error ? { error: types.error } : {}) }, missingOf.get(k.name) ?? [], measured);
   });
   return { katas, course, seconds: Math.round((performance.now() - t0) / 100) / 10, backendLine };
 }

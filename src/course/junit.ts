@@ -47,6 +47,7 @@ const JUNIT_TYPE: Record<string, string> = {
   crashed: 'Crashed',
   'timed out': 'TimedOut',
   'type error': 'TypeError',
+  'not type-checked': 'NotTypeChecked',
 };
 
 function errorType(message: string): string {

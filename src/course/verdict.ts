@@ -81,7 +81,7 @@ export interface RunFacts {
   shared?: boolean;
 }
 
-export type VerdictKind = 'passed' | 'failed' | 'incomplete' | 'does not load' | 'crashed' | 'timed out' | 'type error';
+export type VerdictKind = 'passed' | 'failed' | 'incomplete' | 'does not load' | 'crashed' | 'timed out' | 'type error' | 'not type-checked';
 
 export interface Verdict {
   passed: boolean;
@@ -193,11 +193,13 @@ export interface JudgeOptions {
   root: string;
   /** The learner's type errors (./typecheck.ts); undefined or [] when none. */
   typeProblems?: TypeProblem[];
+  /** Why the type check could not be done (its checker failed or did not answer): then nothing passes. */
+  typecheckError?: string;
 }
 
 /**
  * The verdict on one kata's test file after one Vitest run. In order: timed out (watchdog), crashed,
- * does not load, type error, a test that hit Vitest's testTimeout, failed, incomplete, passed.
+ * does not load, type error, a test that hit Vitest's testTimeout, failed, incomplete, not type-checked, passed.
  */
 export function judge(testFile: string, facts: RunFacts, opts: JudgeOptions): Verdict {
   const { root } = opts;
@@ -272,5 +274,7 @@ export function judge(testFile: string, facts: RunFacts, opts: JudgeOptions): Ve
   if (outside.length) return verdict('failed', `an error outside the tests: ${outside[0]!.name}: ${outside[0]!.message.split('\n')[0]}`);
   if (!facts.shared && facts.exitCode !== 0) return verdict('failed', `Vitest exited with code ${facts.exitCode} although every test passed (see --verbose)`);
   if (!facts.report && !facts.events.length) return verdict('crashed', 'the test process ended without a report');
+  // 9. every test passed, but whether the files type-check is unknown: a pass must mean they do
+  if (opts.typecheckError) return verdict('not type-checked', `every test passes, but your files could not be type-checked (${opts.typecheckError}): run it again`);
   return verdict('passed', '');
 }
