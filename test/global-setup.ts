@@ -1,15 +1,29 @@
 /**
- * The one backend line at the start of a test session.
+ * The one backend line at the start of a test session, and the end of the type-check servers the session started.
  * - The project's tests: printed here. tsx's loader, not Vite's module runner: the runner would transform all of
  *   tfjs here (~20 s of CPU).
  * - The kata suite (KATA_SUITE=1): printed by the first test worker (test/support/backend-line.ts), which starts
  *   its backend anyway; here only the marker file that says "printed" is named, and removed at the end.
  */
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 import type { TestProject } from 'vitest/node';
+
+/** Pids of the shared type-check servers running now (src/course/typecheck-server.ts; none listed on Windows). */
+function typecheckServers(): number[] {
+  if (process.platform === 'win32') return [];
+  try {
+    return execFileSync('ps', ['-ww', '-A', '-o', 'pid=,args='], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.includes('typecheck-cli.ts --daemon'))
+      .map((l) => Number(l.trim().split(/\s+/)[0]));
+  } catch {
+    return [];
+  }
+}
 
 export default async function setup(project: TestProject): Promise<void | (() => void)> {
   if (process.env.KATA_SUITE === '1') {
@@ -19,4 +33,17 @@ export default async function setup(project: TestProject): Promise<void | (() =>
   }
   const { backendLine } = (await tsImport('../src/lib/tf.ts', import.meta.url)) as typeof import('../src/lib/tf.js');
   console.log(backendLine());
+  // The kata runs of the tests start shared type-check servers, which wait 10 idle minutes for a learner's next run:
+  // the suite ends the ones it started (SIGTERM: each removes its socket), and leaves any that were running before.
+  const before = new Set(typecheckServers());
+  return () => {
+    for (const pid of typecheckServers()) {
+      if (before.has(pid)) continue;
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // ended meanwhile
+      }
+    }
+  };
 }
