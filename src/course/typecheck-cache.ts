@@ -26,8 +26,8 @@ import { repoRoot } from './manifest.js';
 import type { TypeProblem } from './verdict.js';
 
 /** Where the results live: the temp folder (KATA_TYPECHECK_CACHE moves it: a test's own empty cache). */
-export function typecheckResults(): string {
-  return process.env.KATA_TYPECHECK_CACHE || path.join(os.tmpdir(), 'transfer-katas-typecheck');
+export function typecheckResults(env: NodeJS.ProcessEnv = process.env): string {
+  return env.KATA_TYPECHECK_CACHE || path.join(os.tmpdir(), 'transfer-katas-typecheck');
 }
 
 /** The format of an entry (older entries are ignored). */
@@ -89,7 +89,7 @@ function rel(from: string, file: string): string {
   return path.relative(from, file).split(path.sep).join('/');
 }
 
-const inNodeModules = (f: string): boolean => f.split(/[\\/]/).includes('node_modules');
+export const inNodeModules = (f: string): boolean => f.split(/[\\/]/).includes('node_modules');
 
 /** A path as the course root sees it (`../` when outside it), and back. */
 function place(root: string, file: string): string {

@@ -10,7 +10,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { repoRoot } from './manifest.js';
-import { storeTypecheck, type CheckInputs } from './typecheck-cache.js';
+import { inNodeModules, storeTypecheck, type CheckInputs } from './typecheck-cache.js';
 import type { TypeProblem } from './verdict.js';
 
 export const TYPECHECK_CACHE = path.join(repoRoot, '.cache', 'typecheck');
@@ -104,8 +104,6 @@ export function newSession(keepPrograms = Infinity): TypecheckSession {
   return { parsed: new Map(), programs: new Map(), keepPrograms };
 }
 
-const inNodeModules = (f: string): boolean => f.split(/[\\/]/).includes('node_modules');
-
 function reuseParsed(host: ts.CompilerHost, session: TypecheckSession): void {
   const { getSourceFile } = host;
   host.getSourceFile = (f, languageVersion, ...rest) => {
@@ -172,6 +170,19 @@ export function typecheckFiles(root: string, files: string[], session?: Typechec
   const parts = files.length > 1 ? files.map((f): [string, string[]] => [f, courseImports(root, [f])]) : [];
   storeTypecheck(root, files, inputs, out, parts); // the next run over the same inputs reuses it (./typecheck-cache.ts)
   return out;
+}
+
+/**
+ * One request of a long-lived checker (`--serve`, `--daemon`): the line {"root": R, "files": [F, ...]} → the answer
+ * to send back, problems per file (absolute path), or {"error": message} when the check itself failed.
+ */
+export function answerRequest(line: string, session: TypecheckSession): unknown {
+  try {
+    const { root, files } = JSON.parse(line) as { root: string; files: string[] };
+    return Object.fromEntries(typecheckFiles(root, files, session));
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 /** Every problem of `files` and what they import from the course, in file order. */

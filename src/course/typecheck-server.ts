@@ -16,7 +16,7 @@
 import { mkdirSync, statSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { newSession, typecheckFiles } from './typecheck-program.js';
+import { answerRequest, newSession } from './typecheck-program.js';
 import { serverIdleSeconds, serverSocket } from './typecheck-socket.js';
 
 /** Bytes of heap after which the server ends after its answer. */
@@ -61,14 +61,7 @@ export function serveChecks(socket = serverSocket()): void {
       const end = buffered.indexOf('\n');
       if (end < 0) return;
       conn.off('data', onData);
-      let answer: unknown;
-      try {
-        const { root, files } = JSON.parse(buffered.slice(0, end)) as { root: string; files: string[] };
-        answer = Object.fromEntries(typecheckFiles(root, files, session));
-      } catch (e) {
-        answer = { error: e instanceof Error ? e.message : String(e) };
-      }
-      conn.end(JSON.stringify(answer) + '\n');
+      conn.end(JSON.stringify(answerRequest(buffered.slice(0, end), session)) + '\n');
       if (process.memoryUsage().heapUsed > MAX_HEAP) stop(`heap over ${MAX_HEAP / 1e9} GB`);
       else arm();
     };

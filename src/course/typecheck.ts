@@ -25,6 +25,12 @@ export interface TypecheckRun {
 /** Seconds since `t0`, one decimal. */
 const since = (t0: number): number => Math.round((performance.now() - t0) / 100) / 10;
 
+/** A check that was not done, and why (`t0`: when it was asked for; none: 0 s). */
+const notDone = (error: string, t0?: number): TypecheckRun => ({ problems: new Map(), error, seconds: t0 === undefined ? 0 : since(t0) });
+
+/** Why a run's check was called off (the run crashed or timed out: that is the verdict). */
+const NOT_NEEDED = 'not needed: the run did not complete';
+
 /**
  * ./typecheck-cli.ts in a process group of its own, owned by the runner. NODE_OPTIONS is not passed on: a learner's
  * --max-old-space-size for the tests must not starve the checker. `ended` words how it ended, with its last error line.
@@ -48,10 +54,10 @@ function spawnChecker(
 function answerOf(text: string, t0: number, shown = text.trim()): TypecheckRun {
   try {
     const data = JSON.parse(text) as Record<string, unknown>;
-    if (typeof data.error === 'string') return { problems: new Map(), error: data.error, seconds: since(t0) };
+    if (typeof data.error === 'string') return notDone(data.error, t0);
     return { problems: new Map(Object.entries(data as Record<string, TypeProblem[]>)), seconds: since(t0) };
   } catch {
-    return { problems: new Map(), error: `the type checker printed no result: ${shown.slice(0, 200)}`, seconds: since(t0) };
+    return notDone(`the type checker printed no result: ${shown.slice(0, 200)}`, t0);
   }
 }
 
@@ -123,7 +129,7 @@ async function checkOnServer(root: string, files: string[], t0: number, signal?:
       conn = await connect(socket);
     }
   }
-  if (!conn) return signal?.aborted ? { problems: new Map(), error: 'not needed: the run did not complete', seconds: since(t0) } : undefined;
+  if (!conn) return signal?.aborted ? notDone(NOT_NEEDED, t0) : undefined;
   const c = conn;
   return new Promise((resolve) => {
     let out = '';
@@ -132,7 +138,7 @@ async function checkOnServer(root: string, files: string[], t0: number, signal?:
     c.on('error', () => {}); // 'close' follows
     const wait = answerSeconds();
     const timer = setTimeout(() => {
-      resolve({ problems: new Map(), error: `the type-check server did not answer within ${wait} s`, seconds: since(t0) });
+      resolve(notDone(`the type-check server did not answer within ${wait} s`, t0));
       c.destroy();
     }, wait * 1000);
     timer.unref();
@@ -142,7 +148,7 @@ async function checkOnServer(root: string, files: string[], t0: number, signal?:
     });
     const abort = (): void => {
       clearTimeout(timer);
-      resolve({ problems: new Map(), error: 'not needed: the run did not complete', seconds: since(t0) });
+      resolve(notDone(NOT_NEEDED, t0));
       c.destroy();
     };
     if (signal?.aborted) return abort();
@@ -159,7 +165,7 @@ function checkInChild(root: string, files: string[], t0: number, signal?: AbortS
   return new Promise((resolve) => {
     const fail = (error: string): void => {
       disown();
-      resolve({ problems: new Map(), error, seconds: since(t0) });
+      resolve(notDone(error, t0));
     };
     child.on('error', (e) => fail(e.message));
     child.on('close', (code, sig) => {
@@ -170,7 +176,7 @@ function checkInChild(root: string, files: string[], t0: number, signal?: AbortS
     // Not needed after all (the run crashed: that is the verdict): its CPU goes back to the machine.
     const abort = (): void => {
       killGroup(child.pid!);
-      fail('not needed: the run did not complete');
+      fail(NOT_NEEDED);
     };
     if (signal?.aborted) return abort();
     signal?.addEventListener('abort', abort);
@@ -193,16 +199,21 @@ export function startTypecheckServer(): TypecheckServer {
   return serverWanted() ? sharedChecker() : ownChecker();
 }
 
-/** The watch session's checks, one at a time, on the server shared by runs (startTypecheck: its fallbacks too). */
-function sharedChecker(): TypecheckServer {
+/** `ask`, one call at a time, in the order asked (a watch session's checks). */
+function oneAtATime(ask: (root: string, files: string[]) => Promise<TypecheckRun>): TypecheckServer['check'] {
   let queue: Promise<unknown> = Promise.resolve();
+  return (root, files) => {
+    const run = queue.then(() => ask(root, files));
+    queue = run;
+    return run;
+  };
+}
+
+/** The watch session's checks on the server shared by runs (startTypecheck: its fallbacks too). */
+function sharedChecker(): TypecheckServer {
   let closed = false;
   return {
-    check(root, files) {
-      const run = queue.then(() => (closed ? { problems: new Map(), error: 'closed', seconds: 0 } : startTypecheck(root, files)));
-      queue = run;
-      return run;
-    },
+    check: oneAtATime((root, files) => (closed ? Promise.resolve(notDone('closed')) : startTypecheck(root, files))),
     close() {
       closed = true;
     },
@@ -230,23 +241,18 @@ function ownChecker(): TypecheckServer {
   };
   child.on('error', (e) => end(e.message));
   child.on('close', (code, signal) => end(endedLine(code, signal)));
-  let queue: Promise<unknown> = Promise.resolve();
   const ask = (root: string, files: string[]): Promise<TypecheckRun> => {
     const t0 = performance.now();
     const cached = cachedTypecheck(root, files);
     if (cached) return Promise.resolve({ problems: cached, seconds: since(t0) });
-    if (ended) return Promise.resolve({ problems: new Map(), error: ended, seconds: 0 });
+    if (ended) return Promise.resolve(notDone(ended));
     return new Promise((resolve) => {
-      waiting.push((line) => resolve(line === undefined ? { problems: new Map(), error: ended ?? 'the type checker ended', seconds: since(t0) } : answerOf(line, t0)));
+      waiting.push((line) => resolve(line === undefined ? notDone(ended ?? 'the type checker ended', t0) : answerOf(line, t0)));
       child.stdin!.write(JSON.stringify({ root, files }) + '\n');
     });
   };
   return {
-    check(root, files) {
-      const run = queue.then(() => ask(root, files));
-      queue = run;
-      return run;
-    },
+    check: oneAtATime(ask),
     close() {
       child.stdin!.end();
       end('closed');
