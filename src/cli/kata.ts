@@ -225,10 +225,10 @@ async function interactive(k: Kata, target: Target, mode: 'watch' | 'ui', extraE
     const check = checks[Math.max(0, starts - 1)] ?? checker.check(root, checkFiles);
     checking = checking.then(async () => {
       const types = await check;
-      const v = judge(test, { exitCode: 0, signal: null, report: undefined, output: '', events: run }, { root, typeProblems: [...types.problems.values()].flat(), ...(types.error ? { typecheckError: types.error } : {}) });
+      const v = judge(test, { exitCode: 0, signal: null, report: undefined, output: '', events: run }, { root, typeProblems: [...types.problems.values()].flat(), typecheckError: types.error });
       if (!v.passed) {
         console.log(chalk.red(`\n✗ Not solved: ${v.line}`));
-        if (v.kind === 'type error' && typeErrorList(types)) console.log(typeErrorList(types));
+        if (v.kind === 'type error') showTypeErrors(types);
       } else if (target === 'solution') {
         console.log(chalk.green(`\n✓ All ${v.tests.total} tests pass on the reference solution.`));
       } else {
@@ -377,7 +377,7 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
   if (before.kind === 'crashed' || before.kind === 'does not load' || (before.kind === 'timed out' && run.timedOut?.size)) stopChecking.abort();
   const types = await typecheck;
   const typecheckError = types.error && !stopChecking.signal.aborted ? types.error : undefined;
-  const v = judge(paths.test, run, { root, typeProblems: [...types.problems.values()].flat(), ...(typecheckError ? { typecheckError } : {}) });
+  const v = judge(paths.test, run, { root, typeProblems: [...types.problems.values()].flat(), typecheckError });
   const file = v.file;
   const tests = file?.assertionResults ?? [];
   const logs = (file && (run.logs?.files[file.name] ?? run.logs?.files[path.resolve(file.name)])) ?? [];
@@ -434,7 +434,7 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
   if (v.kind !== 'does not load' && v.kind !== 'incomplete' && !((v.kind === 'failed' || v.kind === 'type error') && failed.length)) {
     // crashed, timed out, type error: one line that names it
     console.log(chalk.red(`✗ Not solved: ${v.line}`));
-    if (v.kind === 'type error' && typeErrorList(types)) console.log(typeErrorList(types));
+    if (v.kind === 'type error') showTypeErrors(types);
     if (v.kind === 'crashed' && !verbose) console.log(chalk.dim(`  (npm run kata ${ref(k)} -- --verbose shows Vitest's own output)`));
   } else if (tests.length === 0 || (fileError && failed.length === 0)) {
     const why = explainFailure(file?.message ?? '', blameContext(k));
@@ -470,7 +470,7 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
     blamed = blamedKatas(k, firstMessage);
     if (v.kind === 'type error') {
       console.log(chalk.red(`\n✗ And a ${v.line}`));
-      if (typeErrorList(types)) console.log(typeErrorList(types));
+      showTypeErrors(types);
     }
   }
   console.log();
@@ -496,12 +496,11 @@ async function runKata(k: Kata, target: Target, verbose: boolean, extraEnv?: Nod
 
 /** The first type errors, one per line: file:line:col  TScode message. */
 /** Every type error, one a line, under the verdict's line (which names the first): nothing when there is one. */
-function typeErrorList(types: TypecheckRun, max = 5): string {
+function showTypeErrors(types: TypecheckRun, max = 5): void {
   const all = [...types.problems.values()].flat();
-  if (all.length <= 1) return '';
-  const lines = all.slice(0, max).map((p) => `    ${chalk.cyan(`${p.file}:${p.line}:${p.col}`)}  TS${p.code} ${p.message.split('\n')[0]}`);
-  if (all.length > max) lines.push(chalk.dim(`    … ${all.length - max} more (npx tsc --noEmit shows all)`));
-  return lines.join('\n');
+  if (all.length <= 1) return;
+  for (const p of all.slice(0, max)) console.log(`    ${chalk.cyan(`${p.file}:${p.line}:${p.col}`)}  TS${p.code} ${p.message.split('\n')[0]}`);
+  if (all.length > max) console.log(chalk.dim(`    … ${all.length - max} more (npx tsc --noEmit shows all)`));
 }
 
 function indent(s: string): string {

@@ -27,7 +27,7 @@ import path from 'node:path';
 import { checkCourse, CHECKSUMS_FILE, describeChange, type CourseCheck } from './checksums.js';
 import { kataPaths, loadManifest, repoRoot, timeLimits, type Kata } from './manifest.js';
 import { startTypecheck, type TypecheckRun } from './typecheck.js';
-import { judge, type RunFacts, type TypeProblem } from './verdict.js';
+import { judge, type JudgeOptions, type RunFacts } from './verdict.js';
 import { matchSolution } from './solution-copy.js';
 import { runSuite, testTimeoutArgs, trimFailure, type AssertionResult, type FileResult } from './vitest.js';
 
@@ -96,9 +96,9 @@ function secondsOf(file: FileResult | undefined, measured: Record<string, number
   return Math.round(Math.max(0, file.endTime - file.startTime) / 10) / 100;
 }
 
-function gradeOne(kata: Kata, root: string, course: CourseCheck, facts: RunFacts, types: { problems: TypeProblem[]; error?: string }, missing: string[], measured: Record<string, number> | undefined): KataGrade {
+function gradeOne(kata: Kata, root: string, course: CourseCheck, facts: RunFacts, types: Pick<JudgeOptions, 'typeProblems' | 'typecheckError'>, missing: string[], measured: Record<string, number> | undefined): KataGrade {
   // The one verdict (./verdict.ts) on this kata's file in the shared run.
-  const verdict = judge(kataPaths(kata, root).test, facts, { root, typeProblems: types.problems, ...(types.error ? { typecheckError: types.error } : {}) });
+  const verdict = judge(kataPaths(kata, root).test, facts, { root, ...types });
   const file = verdict.file;
   const match = matchSolution(kata, root);
   const identical = match.filter((x) => x.identical).map((x) => x.file);
@@ -188,7 +188,7 @@ export async function grade(opts: GradeOptions): Promise<GradeResult> {
   }
   const katas = manifest.katas.map((k) => {
     const problems = kataSources(k, root).flatMap((f) => types.problems.get(f) ?? []);
-    return gradeOne(k, root, course, facts, { problems, ...(types.error ? { error: types.error } : {}) }, missingOf.get(k.name) ?? [], measured);
+    return gradeOne(k, root, course, facts, { typeProblems: problems, typecheckError: types.error }, missingOf.get(k.name) ?? [], measured);
   });
   return { katas, course, seconds: Math.round((performance.now() - t0) / 100) / 10, backendLine };
 }
