@@ -267,10 +267,8 @@ export interface RunningFile {
   pid: number | undefined;
   /** Milliseconds: when the worker started on it (its "file" event). */
   started: number;
-  /** Still importing the test file and the code it imports (no "collected" event yet). */
-  loading: boolean;
-  /** Milliseconds: when it was loaded, else (loading) when the worker started on it. */
-  since: number;
+  /** Milliseconds: when the test file and the code it imports were loaded ("collected"); undefined while loading. */
+  loaded?: number;
 }
 
 /** Test files a worker has started and not finished, from ./verdict-setup.ts's events. */
@@ -278,10 +276,10 @@ export function runningFiles(events: VerdictEvent[]): RunningFile[] {
   const open = new Map<string, RunningFile>();
   for (const e of events) {
     if (!e.file) continue;
-    if (e.e === 'file') open.set(e.file, { file: e.file, pid: e.pid, started: e.t, loading: true, since: e.t });
+    if (e.e === 'file') open.set(e.file, { file: e.file, pid: e.pid, started: e.t });
     else if (e.e === 'collected') {
       const r = open.get(e.file);
-      if (r) Object.assign(r, { loading: false, since: e.t });
+      if (r) r.loaded = e.t;
     } else if (e.e === 'file-end' || e.e === 'exit') open.delete(e.file);
   }
   return [...open.values()];
@@ -292,8 +290,8 @@ export function runningFiles(events: VerdictEvent[]): RunningFile[] {
  * while loading, the larger of `limit` and LOAD_LIMIT from the worker's start on it.
  */
 export function pastLimit(r: RunningFile, limit: number, now = Date.now()): number | undefined {
-  const allowed = r.loading ? Math.max(limit, LOAD_LIMIT) : limit;
-  return now - r.since > allowed * 1000 ? allowed : undefined;
+  const allowed = r.loaded === undefined ? Math.max(limit, LOAD_LIMIT) : limit;
+  return now - (r.loaded ?? r.started) > allowed * 1000 ? allowed : undefined;
 }
 
 /** Ends one test worker (and anything it started); Vitest reports it and goes on with the other files. */
