@@ -5,25 +5,12 @@
  * - The kata suite (KATA_SUITE=1): printed by the first test worker (test/support/backend-line.ts), which starts
  *   its backend anyway; here only the marker file that says "printed" is named, and removed at the end.
  */
-import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 import type { TestProject } from 'vitest/node';
-
-/** Pids of the shared type-check servers running now (src/course/typecheck-server.ts; none listed on Windows). */
-function typecheckServers(): number[] {
-  if (process.platform === 'win32') return [];
-  try {
-    return execFileSync('ps', ['-ww', '-A', '-o', 'pid=,args='], { encoding: 'utf8' })
-      .split('\n')
-      .filter((l) => l.includes('typecheck-cli.ts --daemon'))
-      .map((l) => Number(l.trim().split(/\s+/)[0]));
-  } catch {
-    return [];
-  }
-}
+import { typecheckServerPids } from './support/typecheck-servers.js';
 
 export default async function setup(project: TestProject): Promise<void | (() => void)> {
   if (process.env.KATA_SUITE === '1') {
@@ -35,9 +22,9 @@ export default async function setup(project: TestProject): Promise<void | (() =>
   console.log(backendLine());
   // The kata runs of the tests start shared type-check servers, which wait 10 idle minutes for a learner's next run:
   // the suite ends the ones it started (SIGTERM: each removes its socket), and leaves any that were running before.
-  const before = new Set(typecheckServers());
+  const before = new Set(typecheckServerPids());
   return () => {
-    for (const pid of typecheckServers()) {
+    for (const pid of typecheckServerPids()) {
       if (before.has(pid)) continue;
       try {
         process.kill(pid, 'SIGTERM');

@@ -6,7 +6,6 @@
  * run to check in a child of its own; one that never answers holds a run up for a bounded time; the server ends
  * once idle, and when its socket is removed.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -14,6 +13,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startTypecheck } from '../src/course/typecheck.js';
 import { serverSocket } from '../src/course/typecheck-socket.js';
+import { typecheckServerPids } from './support/typecheck-servers.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'typecheck-server-'));
 const saved = { ...process.env };
@@ -35,13 +35,7 @@ afterAll(() => {
 });
 
 /** The pids of this file's servers (their command line names a socket under tmp). */
-function servers(): number[] {
-  const out = execFileSync('ps', ['-ww', '-A', '-o', 'pid=,args='], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .filter((l) => l.includes('typecheck-cli.ts --daemon') && l.includes(tmp))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
-}
+const servers = (): number[] => typecheckServerPids(tmp);
 
 const root = path.join(tmp, 'course');
 const file = path.join(root, 'katas/01-x/x.ts');

@@ -122,15 +122,12 @@ describe('planted faults: npm run kata N', () => {
 describe('a type check that could not be done: npm run kata 0 (solved) with a type-check server that never answers', () => {
   it('is not solved: exit 1, its one line, nothing recorded', async () => {
     const cache = mkdtempSync(path.join(os.tmpdir(), 'verdict-typecheck-'));
-    const saved = process.env.KATA_TYPECHECK_CACHE;
-    process.env.KATA_TYPECHECK_CACHE = cache; // the address the run computes from the same environment
-    const socket = serverSocket();
-    if (saved === undefined) delete process.env.KATA_TYPECHECK_CACHE;
-    else process.env.KATA_TYPECHECK_CACHE = saved;
+    const env = cliEnv({ KATA_ROOT: root, KATA_TYPECHECK_CACHE: cache, KATA_TYPECHECK_SERVER_WAIT: '2' });
+    const socket = serverSocket(env); // where the run will look for its server
     const silent = net.createServer(() => {}).listen(socket);
     await new Promise((r) => silent.once('listening', r));
     try {
-      const r = await runCli('npm', ['run', '-s', 'kata', '0'], cliEnv({ KATA_ROOT: root, KATA_TYPECHECK_CACHE: cache, KATA_TYPECHECK_SERVER_WAIT: '2' }));
+      const r = await runCli('npm', ['run', '-s', 'kata', '0'], env);
       expect(r.code, r.stdout + r.stderr).toBe(1);
       expect(r.stdout).toMatch(/^✗ Not solved: every test passes, but your files could not be type-checked \(the type-check server did not answer within 2 s\): run it again$/m);
       expect(r.stdout).not.toMatch(/solved!/);

@@ -38,14 +38,15 @@ function contentOf(file: string): string {
   }
 }
 
-/** The server's address: a Unix socket in the result cache's folder (a named pipe on Windows). */
-export function serverSocket(): string {
-  const h = createHash('sha256').update(`${process.execPath}\n${process.version}\n${repoRoot}\n${typecheckResults()}\n`);
+/** The server's address for a run with environment `env`: a Unix socket in the result cache's folder (a named pipe on Windows). */
+export function serverSocket(env: NodeJS.ProcessEnv = process.env): string {
+  const results = typecheckResults(env);
+  const h = createHash('sha256').update(`${process.execPath}\n${process.version}\n${repoRoot}\n${results}\n`);
   for (const f of ['node_modules/typescript/package.json', 'tsconfig.json', 'package-lock.json']) h.update(`${contentOf(path.join(repoRoot, f))}\n`);
   for (const f of CHECKER_SOURCES) h.update(`${contentOf(path.join(repoRoot, 'src/course', f))}\n`);
   const key = h.digest('hex').slice(0, 16);
   if (process.platform === 'win32') return `\\\\?\\pipe\\transfer-katas-typecheck-${key}`;
-  const inCache = path.join(typecheckResults(), `server-${key}.sock`);
+  const inCache = path.join(results, `server-${key}.sock`);
   // a Unix socket's path is limited to ~104 bytes: a long cache path falls back to the temp folder
   return inCache.length < 100 ? inCache : path.join(os.tmpdir(), `transfer-katas-typecheck-${key}.sock`);
 }
